@@ -1,0 +1,106 @@
+using System.Text;
+
+namespace FacilityFS.Storage;
+
+/// <summary>A normalised absolute path on a remote store: '/'-separated, NFC, no empty, '.' or '..' segments.</summary>
+public sealed class RemotePath : IEquatable<RemotePath>, IComparable<RemotePath>
+{
+    public static readonly RemotePath Root = new("/");
+
+    private RemotePath(string value) => Value = value;
+
+    /// <summary>The path as text, always starting with '/', never ending with '/' unless it is the root.</summary>
+    public string Value { get; }
+
+    public bool IsRoot => Value.Length == 1;
+
+    public string Name => IsRoot ? "" : Value[(Value.LastIndexOf('/') + 1)..];
+
+    public RemotePath Parent
+    {
+        get
+        {
+            if (IsRoot) return this;
+            var cut = Value.LastIndexOf('/');
+            return cut == 0 ? Root : new RemotePath(Value[..cut]);
+        }
+    }
+
+    public IEnumerable<string> Segments => IsRoot ? [] : Value[1..].Split('/');
+
+    public int Depth => IsRoot ? 0 : Value.Count(c => c == '/');
+
+    /// <summary>Parses a path; a missing leading slash is added, repeated and trailing slashes are folded.</summary>
+    /// <exception cref="ArgumentException">The path holds a '.' or '..' segment or a NUL character.</exception>
+    public static RemotePath Parse(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var builder = new StringBuilder(path.Length + 1);
+        foreach (var segment in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            ValidateSegment(segment, path);
+            builder.Append('/').Append(segment.Normalize(NormalizationForm.FormC));
+        }
+        return builder.Length == 0 ? Root : new RemotePath(builder.ToString());
+    }
+
+    public static bool TryParse(string path, out RemotePath result)
+    {
+        try
+        {
+            result = Parse(path);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            result = Root;
+            return false;
+        }
+    }
+
+    public RemotePath Child(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length == 0 || name.Contains('/'))
+            throw new ArgumentException($"'{name}' is not a single path segment (under {Value})", nameof(name));
+        ValidateSegment(name, name);
+        var normal = name.Normalize(NormalizationForm.FormC);
+        return new RemotePath(IsRoot ? "/" + normal : Value + "/" + normal);
+    }
+
+    /// <summary>Appends a relative path ("a/b/c"); an empty one gives this path.</summary>
+    public RemotePath Combine(string relative) => Parse(Value + "/" + relative);
+
+    public bool IsSameOrUnder(RemotePath ancestor) =>
+        ancestor.IsRoot || Value == ancestor.Value || Value.StartsWith(ancestor.Value + "/", StringComparison.Ordinal);
+
+    /// <summary>The part of this path below <paramref name="ancestor"/>, without a leading slash.</summary>
+    public string RelativeTo(RemotePath ancestor)
+    {
+        if (!IsSameOrUnder(ancestor))
+            throw new ArgumentException($"{Value} is not under {ancestor.Value}", nameof(ancestor));
+        return Value.Length == ancestor.Value.Length ? "" : Value[(ancestor.IsRoot ? 1 : ancestor.Value.Length + 1)..];
+    }
+
+    private static void ValidateSegment(string segment, string whole)
+    {
+        if (segment is "." or "..")
+            throw new ArgumentException($"path '{whole}' contains a '{segment}' segment; give the path without it");
+        if (segment.Contains('\0'))
+            throw new ArgumentException($"path '{whole.Replace("\0", "\\0")}' contains a NUL character");
+    }
+
+    public bool Equals(RemotePath? other) => other is not null && string.Equals(Value, other.Value, StringComparison.Ordinal);
+
+    public override bool Equals(object? obj) => Equals(obj as RemotePath);
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Value);
+
+    public int CompareTo(RemotePath? other) => string.CompareOrdinal(Value, other?.Value);
+
+    public static bool operator ==(RemotePath? a, RemotePath? b) => a is null ? b is null : a.Equals(b);
+
+    public static bool operator !=(RemotePath? a, RemotePath? b) => !(a == b);
+
+    public override string ToString() => Value;
+}

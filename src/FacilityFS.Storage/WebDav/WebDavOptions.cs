@@ -1,0 +1,29 @@
+namespace FacilityFS.Storage.WebDav;
+
+/// <summary>Connection settings of a WebDAV store.</summary>
+public sealed record WebDavOptions
+{
+    public required Uri BaseUri { get; init; }
+
+    /// <summary>How long a request may wait for the server's answer (not counting body transfer).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a body transfer may go without moving a byte.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Retries of idempotent requests after a transient failure.</summary>
+    public int MaxRetries { get; init; } = 4;
+
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    public int MaxRedirects { get; init; } = 10;
+
+    public int MaxConnectionsPerServer { get; init; } = 16;
+
+    /// <summary>Skip TLS certificate checks; only ever set from an explicit --insecure.</summary>
+    public bool InsecureSkipTlsVerify { get; init; }
+
+    public string UserAgent { get; init; } = "FacilityFS/0.1";
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+
+namespace FacilityFS.TestServers;
+
+/// <summary>Apache httpd with mod_dav_fs (Debian apache2): the reference WebDAV server of the tests.</summary>
+public sealed class ApacheServer(string? root, int? port) : WebDavServer(root, port)
+{
+    private const string Modules = "/usr/lib/apache2/modules";
+
+    public override ServerKind Kind => ServerKind.Apache;
+
+    // Apache refuses to run its workers as root.
+    protected override string? WorkerUser => "www-data";
+
+    private string ConfigPath => Path.Combine(Root, "httpd.conf");
+
+    protected override void WriteConfig()
+    {
+        var user = Posix.IsRoot ? $"User {WorkerUser}\nGroup {WorkerUser}\n" : "";
+        File.WriteAllText(ConfigPath, $$"""
+            ServerRoot "{{Root}}"
+            ServerName 127.0.0.1
+            Listen 127.0.0.1:{{Port}}
+            {{user}}
+            LoadModule mpm_event_module {{Modules}}/mod_mpm_event.so
+            LoadModule authz_core_module {{Modules}}/mod_authz_core.so
+            LoadModule dav_module {{Modules}}/mod_dav.so
+            LoadModule dav_fs_module {{Modules}}/mod_dav_fs.so
+            PidFile "{{RunDirectory}}/httpd.pid"
+            DefaultRuntimeDir "{{RunDirectory}}"
+            Mutex file:{{RunDirectory}} default
+            ErrorLog "{{ErrorLogPath}}"
+            LogLevel warn
+            LogFormat "%m %>s \"%U\" \"%{Range}i\"" ffs
+            CustomLog "{{AccessLogPath}}" ffs
+            Timeout 60
+            KeepAlive On
+            MaxKeepAliveRequests 0
+            KeepAliveTimeout 30
+            StartServers 1
+            ServerLimit 4
+            ThreadsPerChild 32
+            MaxRequestWorkers 128
+            LimitRequestBody 0
+            DavLockDB "{{RunDirectory}}/davlock"
+            DocumentRoot "{{DataDirectory}}"
+            <Directory />
+                Require all denied
+                AllowOverride None
+            </Directory>
+            <Directory "{{DataDirectory}}">
+                Dav On
+                Options None
+                AllowOverride None
+                Require all granted
+            </Directory>
+            """);
+    }
+
+    protected override ProcessStartInfo StartInfo() => new("/usr/sbin/apache2", ["-f", ConfigPath, "-DFOREGROUND"]);
+}
