@@ -1,8 +1,8 @@
-using FacilityFS.TestServers;
+using Xunit;
 
-namespace FacilityFS.Storage.Tests;
+namespace FacilityFS.TestServers;
 
-/// <summary>One private server per test class, started once and stopped after the class.</summary>
+/// <summary>An xunit fixture: one private server per test class, started once and stopped after the class.</summary>
 public abstract class ServerFixture(ServerKind kind) : IAsyncLifetime
 {
     public WebDavServer Server { get; private set; } = null!;

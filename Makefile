@@ -1,0 +1,29 @@
+# Every target installs what it needs on a fresh Debian machine (with the .NET 10 SDK) and can be rerun.
+SHELL := /bin/bash
+APT_PACKAGES := apache2 nginx-light libnginx-mod-http-dav-ext fuse3 libfuse3-dev rclone curl gcc
+
+.PHONY: all deps build test bench demo clean
+
+all: build
+
+deps:
+	@packaging/scripts/install-deps.sh $(APT_PACKAGES)
+
+build: deps
+	dotnet build FacilityFS.sln -c Release --nologo -v quiet -clp:NoSummary
+	# ReadyToRun: the command starts about a tenth of a second sooner, which short transfers feel.
+	dotnet publish src/FacilityFS.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true --nologo -v quiet -o bin/lib
+	ln -sfn lib/facilityfs bin/facilityfs
+
+test: build
+	packaging/scripts/run-tests.sh
+
+bench: build
+	dotnet tests/FacilityFS.Benchmarks/bin/Release/net10.0/FacilityFS.Benchmarks.dll
+
+demo: build
+	packaging/scripts/demo.sh
+
+clean:
+	rm -rf bin .demo demo-mount
+	dotnet clean FacilityFS.sln --nologo -v quiet

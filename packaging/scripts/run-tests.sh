@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test project and ends with one line "tests: N passed, M failed" summed over all of them.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+dotnet test FacilityFS.sln -c Release --no-build --nologo 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+echo "tests: ${passed} passed, ${failed} failed"
+if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
+    echo "run-tests: no test ran" >&2
+    exit 1
+fi
+exit "$status"

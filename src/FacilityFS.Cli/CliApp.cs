@@ -1,0 +1,28 @@
+using System.CommandLine;
+using FacilityFS.Cli.Commands;
+using FacilityFS.Cli.Output;
+
+namespace FacilityFS.Cli;
+
+/// <summary>The `facilityfs` command line: builds the command tree and runs one invocation.</summary>
+public static class CliApp
+{
+    public static RootCommand Build(CliContext context)
+    {
+        var root = new RootCommand("FacilityFS: a facility's remote storage as a local folder, and transfers without a mount")
+        {
+            GlobalOptions.Config,
+            ListCommand.Create(context),
+            StatCommand.Create(context),
+            TransferCommands.Get(context),
+            TransferCommands.Put(context),
+            TreeCommands.MakeDirectory(context),
+            TreeCommands.Remove(context),
+            TreeCommands.Move(context),
+        };
+        return root;
+    }
+
+    public static Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default) =>
+        Build(context).Parse(args).InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }, cancellationToken);
+}

@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace FacilityFS.Cli.Config;
+
+/// <summary>Reads and validates the YAML configuration; every problem names the file, the key and the line.</summary>
+public static partial class ConfigLoader
+{
+    private static readonly string[] RemoteKeys =
+        ["url", "path", "token_file", "token_env", "username", "password_file", "insecure", "timeout", "retries", "connections"];
+
+    /// <summary>Loads <paramref name="path"/>; a missing file at the default location is an empty configuration, a missing explicit one an error.</summary>
+    public static FacilityConfig Load(string? path)
+    {
+        var explicitPath = path is not null;
+        var file = path ?? FacilityConfig.DefaultPath;
+        if (!File.Exists(file))
+        {
+            if (explicitPath) throw new ConfigException(file, 0, "", "the configuration file does not exist");
+            return FacilityConfig.Empty;
+        }
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(file, 0, "", $"cannot be read: {e.Message}");
+        }
+        return Parse(text, file);
+    }
+
+    public static FacilityConfig Parse(string text, string file)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigException(file, (int)e.Start.Line, "", $"not valid YAML: {e.InnerException?.Message ?? e.Message}");
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+            return FacilityConfig.Empty with { Source = file };
+        var root = AsMapping(stream.Documents[0].RootNode, file, "");
+        var remotes = new Dictionary<string, RemoteConfig>(StringComparer.Ordinal);
+        var parallel = 4;
+        foreach (var (keyNode, value) in root.Children)
+        {
+            var key = KeyOf(keyNode, file);
+            switch (key)
+            {
+                case "remotes":
+                    foreach (var (nameNode, remoteNode) in AsMapping(value, file, key).Children)
+                    {
+                        var name = KeyOf(nameNode, file);
+                        if (!RemoteName().IsMatch(name))
+                            throw new ConfigException(file, LineOf(nameNode), $"remotes.{name}", "a remote name starts with a letter and holds only letters, digits, '_', '-' and '.'");
+                        remotes[name] = ParseRemote(name, AsMapping(remoteNode, file, $"remotes.{name}"), file);
+                    }
+                    break;
+                case "transfers":
+                    foreach (var (optionNode, optionValue) in AsMapping(value, file, key).Children)
+                    {
+                        var option = KeyOf(optionNode, file);
+                        if (option != "parallel") throw Unknown(file, optionNode, $"transfers.{option}", ["parallel"]);
+                        parallel = IntegerOf(optionValue, file, "transfers.parallel", 1, 64);
+                    }
+                    break;
+                default:
+                    throw Unknown(file, keyNode, key, ["remotes", "transfers"]);
+            }
+        }
+        return new FacilityConfig(remotes, parallel, file);
+    }
+
+    private static RemoteConfig ParseRemote(string name, YamlMappingNode node, string file)
+    {
+        var values = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        foreach (var (keyNode, value) in node.Children)
+        {
+            var key = KeyOf(keyNode, file);
+            if (!RemoteKeys.Contains(key)) throw Unknown(file, keyNode, $"remotes.{name}.{key}", RemoteKeys);
+            values[key] = value;
+        }
+        string Key(string k) => $"remotes.{name}.{k}";
+        string? Text(string k) => values.TryGetValue(k, out var v) ? ScalarOf(v, file, Key(k)) : null;
+
+        var url = Text("url");
+        var path = Text("path");
+        if ((url is null) == (path is null))
+            throw new ConfigException(file, LineOf(node), $"remotes.{name}", "give exactly one of 'url' (a WebDAV server) or 'path' (a local folder)");
+        Uri? uri = null;
+        if (url is not null)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                throw new ConfigException(file, LineOf(values["url"]), Key("url"), $"'{url}' is not an http:// or https:// URL");
+            if (uri.UserInfo.Length > 0)
+                throw new ConfigException(file, LineOf(values["url"]), Key("url"), "a URL must not carry a user name or password; use 'username' with 'password_file', or 'token_file'");
+        }
+        var username = Text("username");
+        var passwordFile = Text("password_file");
+        if ((username is null) != (passwordFile is null))
+            throw new ConfigException(file, LineOf(node), $"remotes.{name}", "'username' and 'password_file' go together");
+        var tokenFile = Text("token_file");
+        var tokenEnv = Text("token_env");
+        var methods = new[] { tokenFile, tokenEnv, username }.Count(v => v is not null);
+        if (methods > 1)
+            throw new ConfigException(file, LineOf(node), $"remotes.{name}", "choose one way to authenticate: 'token_file', 'token_env' or 'username'/'password_file'");
+        if (path is not null && methods > 0)
+            throw new ConfigException(file, LineOf(node), $"remotes.{name}", "a local-folder remote ('path') takes no credentials");
+
+        return new RemoteConfig
+        {
+            Name = name,
+            Url = uri,
+            LocalPath = path is null ? null : ExpandHome(path),
+            TokenFile = tokenFile is null ? null : ExpandHome(tokenFile),
+            TokenEnv = tokenEnv,
+            Username = username,
+            PasswordFile = passwordFile is null ? null : ExpandHome(passwordFile),
+            Insecure = values.TryGetValue("insecure", out var insecure) && BooleanOf(insecure, file, Key("insecure")),
+            Timeout = values.TryGetValue("timeout", out var timeout) ? DurationOf(timeout, file, Key("timeout")) : TimeSpan.FromSeconds(60),
+            Retries = values.TryGetValue("retries", out var retries) ? IntegerOf(retries, file, Key("retries"), 0, 100) : 4,
+            Connections = values.TryGetValue("connections", out var connections) ? IntegerOf(connections, file, Key("connections"), 1, 256) : 16,
+        };
+    }
+
+    public static string ExpandHome(string path) =>
+        path == "~" || path.StartsWith("~/", StringComparison.Ordinal)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.Length > 2 ? path[2..] : "")
+            : path;
+
+    private static ConfigException Unknown(string file, YamlNode node, string key, IEnumerable<string> known) =>
+        new(file, LineOf(node), key, $"unknown key; expected one of: {string.Join(", ", known)}");
+
+    private static int LineOf(YamlNode node) => (int)node.Start.Line;
+
+    private static string KeyOf(YamlNode node, string file) =>
+        node is YamlScalarNode { Value: { } value } ? value : throw new ConfigException(file, LineOf(node), "", "a key must be plain text");
+
+    private static YamlMappingNode AsMapping(YamlNode node, string file, string key) =>
+        node as YamlMappingNode ?? throw new ConfigException(file, LineOf(node), key, "expected a mapping of keys to values");
+
+    private static string ScalarOf(YamlNode node, string file, string key) =>
+        node is YamlScalarNode { Value: { Length: > 0 } value } ? value : throw new ConfigException(file, LineOf(node), key, "expected a non-empty value");
+
+    private static bool BooleanOf(YamlNode node, string file, string key) => ScalarOf(node, file, key) switch
+    {
+        "true" or "yes" or "on" => true,
+        "false" or "no" or "off" => false,
+        var other => throw new ConfigException(file, LineOf(node), key, $"'{other}' is not true or false"),
+    };
+
+    private static int IntegerOf(YamlNode node, string file, string key, int min, int max)
+    {
+        var text = ScalarOf(node, file, key);
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            throw new ConfigException(file, LineOf(node), key, $"'{text}' is not a whole number from {min} to {max}");
+        return value;
+    }
+
+    /// <summary>Seconds as a number, or a number with s, m or h.</summary>
+    private static TimeSpan DurationOf(YamlNode node, string file, string key)
+    {
+        var text = ScalarOf(node, file, key);
+        var m = DurationPattern().Match(text);
+        if (!m.Success || !int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n == 0)
+            throw new ConfigException(file, LineOf(node), key, $"'{text}' is not a duration such as 30, 30s, 5m or 1h");
+        return m.Groups[2].Value switch
+        {
+            "m" => TimeSpan.FromMinutes(n),
+            "h" => TimeSpan.FromHours(n),
+            _ => TimeSpan.FromSeconds(n),
+        };
+    }
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_.-]*$")]
+    private static partial Regex RemoteName();
+
+    [GeneratedRegex("^([0-9]+)(s|m|h)?$")]
+    private static partial Regex DurationPattern();
+}

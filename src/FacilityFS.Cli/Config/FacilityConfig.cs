@@ -1,0 +1,18 @@
+namespace FacilityFS.Cli.Config;
+
+/// <summary>The whole configuration file: named remotes and transfer defaults.</summary>
+public sealed record FacilityConfig(IReadOnlyDictionary<string, RemoteConfig> Remotes, int Parallel, string? Source)
+{
+    public static readonly FacilityConfig Empty = new(new Dictionary<string, RemoteConfig>(), 4, null);
+
+    /// <summary>Where the file is looked for when --config is not given.</summary>
+    public static string DefaultPath
+    {
+        get
+        {
+            var xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
+            var home = string.IsNullOrEmpty(xdg) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config") : xdg;
+            return Path.Combine(home, "facilityfs", "config.yaml");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+namespace FacilityFS.Cli.Config;
+
+/// <summary>One named remote of the configuration: a WebDAV URL or a local folder, and how to authenticate to it.</summary>
+public sealed record RemoteConfig
+{
+    public required string Name { get; init; }
+
+    /// <summary>The WebDAV base URL; null for a local-folder remote.</summary>
+    public Uri? Url { get; init; }
+
+    /// <summary>The folder of a local-folder remote; null for a WebDAV remote.</summary>
+    public string? LocalPath { get; init; }
+
+    public string? TokenFile { get; init; }
+
+    public string? TokenEnv { get; init; }
+
+    public string? Username { get; init; }
+
+    public string? PasswordFile { get; init; }
+
+    public bool Insecure { get; init; }
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    public int Retries { get; init; } = 4;
+
+    public int Connections { get; init; } = 16;
+}

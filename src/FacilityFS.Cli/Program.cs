@@ -1,0 +1,4 @@
+using FacilityFS.Cli;
+using FacilityFS.Cli.Output;
+
+return await CliApp.RunAsync(args, CliContext.ForConsole());

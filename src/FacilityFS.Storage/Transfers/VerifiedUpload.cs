@@ -1,0 +1,59 @@
+using FacilityFS.Storage.Checksums;
+
+namespace FacilityFS.Storage.Transfers;
+
+/// <summary>What a verified upload put on the store.</summary>
+/// <param name="ServerChecksum">The checksum the store reported for the uploaded bytes, when it offers one.</param>
+public sealed record UploadOutcome(RemotePath Path, long BytesWritten, Checksum Adler32, Checksum? ServerChecksum);
+
+/// <summary>Uploads so that the final name only ever holds a complete, verified file: PUT to a hidden temporary sibling, check size and checksum, then MOVE.</summary>
+public static class VerifiedUpload
+{
+    /// <summary>The prefix of temporary upload names; listings may hide names that start with it.</summary>
+    public const string TemporaryPrefix = ".ffs-upload-";
+
+    public static RemotePath TemporaryNameFor(RemotePath target) =>
+        target.Parent.Child($"{TemporaryPrefix}{Guid.NewGuid():N}-{target.Name}");
+
+    /// <param name="length">The number of bytes <paramref name="content"/> holds, or -1 when unknown.</param>
+    public static async Task<UploadOutcome> UploadAsync(IRemoteStore store, RemotePath target, Stream content, long length, CancellationToken cancellationToken = default)
+    {
+        var temporary = TemporaryNameFor(target);
+        try
+        {
+            var written = await store.WriteAsync(temporary, content, length, cancellationToken).ConfigureAwait(false);
+            var stored = await store.StatAsync(temporary, cancellationToken).ConfigureAwait(false);
+            if (stored.Size != written.BytesWritten)
+                throw new StorageException(StorageErrorKind.VerificationFailed,
+                    $"uploaded {written.BytesWritten} bytes to {target} but the store holds {stored.Size}");
+            Checksum? serverChecksum = null;
+            if (store.Capabilities.Checksums && store is IChecksumSource source)
+            {
+                serverChecksum = await source.GetChecksumAsync(temporary, ChecksumAlgorithm.Adler32, cancellationToken).ConfigureAwait(false);
+                if (serverChecksum is not null && serverChecksum != written.Adler32)
+                    throw new StorageException(StorageErrorKind.VerificationFailed,
+                        $"the store reports {serverChecksum} for {target} but {written.Adler32} was sent");
+            }
+            await store.MoveAsync(temporary, target, overwrite: true, cancellationToken).ConfigureAwait(false);
+            return new UploadOutcome(target, written.BytesWritten, written.Adler32, serverChecksum);
+        }
+        catch
+        {
+            await TryDeleteAsync(store, temporary).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task TryDeleteAsync(IRemoteStore store, RemotePath path)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await store.DeleteAsync(path, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is StorageException or OperationCanceledException)
+        {
+            // Nothing was written, or the server is gone; the temporary name is hidden and cleaned by a later run.
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Text;
+using FacilityFS.Storage.Checksums;
+using FacilityFS.Storage.WebDav;
+
+namespace FacilityFS.Storage.Tests;
+
+/// <summary>The edge parsers: paths, hrefs, digests, Adler-32 and the HTTP status vocabulary.</summary>
+public sealed class ParsingTests
+{
+    private static readonly Uri Base = new("https://dcache.example.org:2880/pnfs/cta/");
+
+    [Theory]
+    [InlineData("/pnfs/cta/a%20b/c.txt", "/a b/c.txt")]
+    [InlineData("https://dcache.example.org:2880/pnfs/cta/x/", "/x")]
+    [InlineData("/pnfs/cta/", "/")]
+    [InlineData("/pnfs/cta", "/")]
+    [InlineData("/pnfs/cta/h%23sh/p%25c/plus+", "/h#sh/p%c/plus+")]
+    [InlineData("/pnfs/cta/caf%C3%A9", "/café")]
+    [InlineData("/pnfs/cta/cafe%CC%81", "/café")]
+    [InlineData("/pnfs/cta/a?query=1", "/a")]
+    public void Hrefs_map_to_store_paths(string href, string expected)
+    {
+        Assert.Equal(RemotePath.Parse(expected), WebDavUrls.HrefToPath(Base, href));
+    }
+
+    [Theory]
+    [InlineData("/other/x")]
+    [InlineData("/pnfs/ct/x")]
+    [InlineData("/pnfs/cta/../etc")]
+    public void Hrefs_outside_the_base_are_dropped(string href) => Assert.Null(WebDavUrls.HrefToPath(Base, href));
+
+    [Fact]
+    public void Paths_become_percent_encoded_urls()
+    {
+        var uri = WebDavUrls.ToUri(Base, RemotePath.Parse("/a b/#x/50%/é"), asCollection: true);
+        Assert.Equal("https://dcache.example.org:2880/pnfs/cta/a%20b/%23x/50%25/%C3%A9/", uri.AbsoluteUri);
+    }
+
+    [Fact]
+    public void Urls_with_credentials_are_refused_and_queries_never_printed()
+    {
+        var error = Assert.Throws<ArgumentException>(() => WebDavUrls.NormalizeBase(new Uri("https://user:pw@host/")));
+        Assert.DoesNotContain("pw", error.Message);
+        Assert.Equal("https://pool.example.org/x", WebDavUrls.Redact(new Uri("https://pool.example.org/x?sig=abc")));
+    }
+
+    [Theory]
+    [InlineData("a/b/c", "/a/b/c")]
+    [InlineData("//a///b/", "/a/b")]
+    [InlineData("", "/")]
+    public void Remote_paths_are_normalised(string input, string expected) => Assert.Equal(expected, RemotePath.Parse(input).Value);
+
+    [Theory]
+    [InlineData("/a/../b")]
+    [InlineData("/a/./b")]
+    [InlineData("/a\0b")]
+    public void Remote_paths_with_dot_segments_or_nul_are_refused(string input) =>
+        Assert.Throws<ArgumentException>(() => RemotePath.Parse(input));
+
+    [Fact]
+    public void Adler32_matches_the_rfc_example_and_a_plain_implementation_at_every_length()
+    {
+        Assert.Equal(0x11E60398u, Adler32.Compute("Wikipedia"u8));
+        Assert.Equal(1u, Adler32.Compute([]));
+        var data = new byte[300_000];
+        new Random(7).NextBytes(data);
+        foreach (var length in new[] { 1, 31, 32, 33, 64, 5551, 5552, 5553, 6000, 173 * 32 + 5, 100_000, 300_000 })
+            Assert.Equal(Plain(data.AsSpan(0, length)), Adler32.Compute(data.AsSpan(0, length)));
+        var all255 = Enumerable.Repeat((byte)255, 1 << 20).ToArray();
+        Assert.Equal(Plain(all255), Adler32.Compute(all255));
+        var split = new Adler32();
+        split.Append(data.AsSpan(0, 12345));
+        split.Append(data.AsSpan(12345));
+        Assert.Equal(Plain(data), split.Value);
+    }
+
+    private static uint Plain(ReadOnlySpan<byte> data)
+    {
+        uint a = 1, b = 0;
+        foreach (var x in data)
+        {
+            a = (a + x) % 65521;
+            b = (b + a) % 65521;
+        }
+        return (b << 16) | a;
+    }
+
+    [Fact]
+    public void Digest_headers_yield_every_known_algorithm_and_skip_the_rest()
+    {
+        var parsed = DigestHeader.Parse(["ADLER32=3da0195, md5=1B2M2Y8AsgTpgAmY7PhCfg==", "sha=xyz, adler32=nothex"]);
+        Assert.Equal(["adler32:03da0195", "md5:d41d8cd98f00b204e9800998ecf8427e"], parsed.Select(c => c.ToString()));
+    }
+
+    [Fact]
+    public void Every_storage_error_kind_is_reachable_from_a_status_or_named_by_the_store()
+    {
+        var fromStatus = Enumerable.Range(100, 500).Select(s => HttpErrors.KindOf((HttpStatusCode)s)).ToHashSet();
+        Assert.Contains(StorageErrorKind.Unavailable, fromStatus);
+        Assert.Contains(StorageErrorKind.InsufficientStorage, fromStatus);
+        Assert.True(HttpErrors.IsTransient((HttpStatusCode)503));
+        Assert.False(HttpErrors.IsTransient(HttpStatusCode.Forbidden));
+    }
+
+    [Fact]
+    public void Error_pages_are_summarised_to_their_message()
+    {
+        Assert.Equal("Collection /d/ has been created.", HttpErrors.Summarize("<html><h1>Created</h1><p>Collection /d/ has been\n created.</p></html>"));
+        Assert.Null(HttpErrors.Summarize("  "));
+        Assert.Equal(301, HttpErrors.Summarize(new string('x', 500))!.Length);
+        Assert.Equal("a & b", HttpErrors.Summarize(Encoding.UTF8.GetString("a &amp; b"u8)));
+    }
+}
