@@ -1,14 +1,11 @@
 namespace FacilityFS.Storage;
 
 /// <summary>Reads at most a given number of bytes from an inner stream, then reports the end; disposes the inner stream.</summary>
-public sealed class BoundedReadStream(Stream inner, long length) : Stream
+public sealed class BoundedReadStream(Stream inner, long length) : ForwardReadStream
 {
     private readonly long _length = length;
     private long _remaining = length;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => _length;
     public override long Position { get => _length - _remaining; set => throw new NotSupportedException(); }
 
@@ -29,17 +26,6 @@ public sealed class BoundedReadStream(Stream inner, long length) : Stream
         _remaining -= n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
