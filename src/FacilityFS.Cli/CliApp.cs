@@ -20,6 +20,11 @@ public static class CliApp
             TreeCommands.Remove(context),
             TreeCommands.Move(context),
         };
+        if (OperatingSystem.IsLinux())
+        {
+            root.Subcommands.Add(MountCommands.Mount(context));
+            root.Subcommands.Add(MountCommands.Unmount(context));
+        }
         return root;
     }
 

@@ -15,7 +15,8 @@ public static class ExitCode
 
     public static int For(Exception error) => error switch
     {
-        UsageException or ConfigException => Usage,
+        UsageException or ConfigException or Fuse.FuseMountException => Usage,
+        Commands.MountFailedException failed => failed.DaemonExitCode,
         CredentialException => Authentication,
         StorageException { Kind: StorageErrorKind.Unauthenticated } => Authentication,
         StorageException { Kind: StorageErrorKind.VerificationFailed } => Verification,

@@ -1,0 +1,193 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using FacilityFS.Cli.Config;
+using FacilityFS.Cli.Mounting;
+using FacilityFS.Cli.Output;
+using FacilityFS.Fuse;
+using FacilityFS.Vfs;
+using Microsoft.Extensions.Logging;
+
+namespace FacilityFS.Cli.Commands;
+
+/// <summary>`mount` and `unmount`: the remote tree as a local folder, in the background by default (Linux, FUSE).</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal static class MountCommands
+{
+    public static Command Mount(CliContext context)
+    {
+        var remote = new Argument<string>("REMOTE") { Description = "A URL or name:path of a folder" };
+        var mountpoint = new Argument<string>("MOUNTPOINT") { Description = "An empty local folder" };
+        var foreground = new Option<bool>("--foreground", "-f") { Description = "Stay in the foreground until unmounted (Ctrl-C unmounts)" };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = "Folder of the block cache on disk (default: ~/.cache/facilityfs/blocks/…)" };
+        var cacheMax = new Option<string>("--cache-max-size") { Description = "Largest size of the disk cache", DefaultValueFactory = _ => "10G" };
+        var readOnly = new Option<bool>("--read-only") { Description = "Refuse every change (EROFS)" };
+        var mountOptions = new Option<string[]>("-o") { Description = "Mount options: allow_other", AllowMultipleArgumentsPerToken = false };
+        var logFile = new Option<string?>("--log-file") { Description = "Where the mount logs (default: standard error in the foreground, else ~/.cache/facilityfs/logs/…)" };
+        var attrTimeout = new Option<double>("--attr-timeout") { Description = "Seconds the kernel caches attributes", DefaultValueFactory = _ => 1 };
+        var dirCacheTime = new Option<double>("--dir-cache-time") { Description = "Seconds a listing is trusted before the server is asked again", DefaultValueFactory = _ => 30 };
+        var memory = new Option<string>("--memory") { Description = "Memory for cached blocks and read-ahead together", DefaultValueFactory = _ => "128M" };
+        var command = new Command("mount", "Mount a remote folder at a local folder")
+        {
+            remote, mountpoint, foreground, cacheDir, cacheMax, readOnly, mountOptions, logFile, attrTimeout, dirCacheTime, memory,
+        };
+        command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
+        {
+            var target = scope.Remotes.Resolve(parse.GetValue(remote)!);
+            var point = Path.GetFullPath(parse.GetValue(mountpoint)!);
+            var allowOther = false;
+            foreach (var option in (parse.GetValue(mountOptions) ?? []).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries)))
+            {
+                if (option == "allow_other") allowOther = true;
+                else throw new UsageException($"-o {option}: unknown mount option (known: allow_other)");
+            }
+            var attr = parse.GetValue(attrTimeout);
+            var dirs = parse.GetValue(dirCacheTime);
+            if (attr < 0 || dirs < 0) throw new UsageException("--attr-timeout and --dir-cache-time take seconds ≥ 0");
+            var options = new VfsOptions
+            {
+                AttributeTimeout = TimeSpan.FromSeconds(attr),
+                EntryTimeout = TimeSpan.FromSeconds(attr),
+                NegativeTimeout = TimeSpan.FromSeconds(attr),
+                DirectoryCacheTime = TimeSpan.FromSeconds(dirs),
+                MemoryBudget = ByteSize.Parse(parse.GetValue(memory)!, "--memory"),
+                CacheDirectory = Path.GetFullPath(parse.GetValue(cacheDir) ?? DefaultCacheDirectory(target)),
+                CacheMaxSize = ByteSize.Parse(parse.GetValue(cacheMax)!, "--cache-max-size"),
+                ReadOnly = true,
+            };
+            if (parse.GetValue(foreground))
+            {
+                await RunForegroundAsync(target, point, options, allowOther, parse.GetValue(logFile), context, token).ConfigureAwait(false);
+                return;
+            }
+            var log = Path.GetFullPath(parse.GetValue(logFile) ?? DefaultLogFile(point));
+            await StartBackgroundAsync(point, log, context, token).ConfigureAwait(false);
+        }, ct));
+        return command;
+    }
+
+    public static Command Unmount(CliContext context)
+    {
+        var mountpoint = new Argument<string>("MOUNTPOINT") { Description = "The folder a FacilityFS mount is at" };
+        var command = new Command("unmount", "Unmount a mounted folder (lazily: open files keep working until closed)") { mountpoint };
+        command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (_, token) =>
+        {
+            var point = Path.GetFullPath(parse.GetValue(mountpoint)!);
+            if (!FuseMount.IsMounted(point)) throw new UsageException($"{point} is not a mountpoint");
+            FuseMount.Unmount(point, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            for (var i = 0; i < 100 && FuseMount.IsMounted(point); i++) await Task.Delay(50, token).ConfigureAwait(false);
+            context.Line($"unmounted {point}");
+        }, ct));
+        return command;
+    }
+
+    private static async Task RunForegroundAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, string? logFile, CliContext context, CancellationToken cancellationToken)
+    {
+        using var logger = FileLogger.Open(logFile, LogLevel.Information);
+        await using var vfs = await CreateVfsAsync(target, options, logger, cancellationToken).ConfigureAwait(false);
+        var mount = FuseMount.Start(vfs, point, new FuseMountOptions { FsName = target.ToString(), AllowOther = allowOther, ReadOnly = options.ReadOnly }, logger);
+        await using (mount.ConfigureAwait(false))
+        {
+            void Stop(PosixSignalContext signal)
+            {
+                signal.Cancel = true;
+                logger.LogInformation("{Signal}: unmounting {Mountpoint}", signal.Signal, point);
+                try
+                {
+                    mount.RequestUnmount();
+                }
+                catch (FuseMountException e)
+                {
+                    logger.LogError("{Error}", e.Message);
+                }
+            }
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+            logger.LogInformation("mounted {Remote} at {Mountpoint} (cache {Cache})", target, point, options.CacheDirectory);
+            context.ErrorLine($"mounted {target} at {point}; unmount with: facilityfs unmount {point}");
+            await mount.Stopped.ConfigureAwait(false);
+            logger.LogInformation("unmounted {Mountpoint}", point);
+        }
+    }
+
+    private static async Task<VirtualFileSystem> CreateVfsAsync(RemoteTarget target, VfsOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await VirtualFileSystem.CreateAsync(target.Store, options, target.Path, logger, cancellationToken).ConfigureAwait(false);
+        }
+        catch (VfsException e) when (e.InnerException is Storage.StorageException storage)
+        {
+            throw storage;
+        }
+        catch (VfsException e)
+        {
+            throw new UsageException($"cannot mount {target}: {e.Message}");
+        }
+    }
+
+    /// <summary>Starts this same command in the foreground as a detached daemon and returns once its mount is there (or it failed).</summary>
+    private static async Task StartBackgroundAsync(string point, string log, CliContext context, CancellationToken cancellationToken)
+    {
+        var args = Environment.GetCommandLineArgs().Skip(1).ToList();
+        var executable = Environment.ProcessPath ?? throw new UsageException("cannot find the facilityfs executable to start the mount daemon");
+        if (Path.GetFileNameWithoutExtension(executable) == "dotnet") args.Insert(0, typeof(MountCommands).Assembly.Location);
+        args.AddRange(["--foreground", "--log-file", log]);
+        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
+        var start = new ProcessStartInfo(File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : executable)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        if (start.FileName == "/usr/bin/setsid") start.ArgumentList.Add(executable);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var daemon = Process.Start(start) ?? throw new UsageException($"cannot start {executable}");
+        daemon.StandardInput.Close();
+        var said = new StringBuilder();
+        daemon.ErrorDataReceived += (_, e) => { lock (said) said.AppendLine(e.Data); };
+        daemon.OutputDataReceived += (_, e) => { lock (said) said.AppendLine(e.Data); };
+        daemon.BeginErrorReadLine();
+        daemon.BeginOutputReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (FuseMount.IsMounted(point) && !daemon.HasExited)
+            {
+                context.Line($"mounted at {point} (log: {log}); unmount with: facilityfs unmount {point}");
+                return;
+            }
+            if (daemon.HasExited)
+            {
+                await daemon.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                string text;
+                lock (said) text = said.ToString().Trim();
+                if (text.StartsWith("facilityfs: ", StringComparison.Ordinal)) text = text["facilityfs: ".Length..];
+                throw new MountFailedException(daemon.ExitCode, text.Length > 0 ? text : $"the mount daemon exited with {daemon.ExitCode}; see {log}");
+            }
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+        throw new UsageException($"the mount at {point} was not ready within 60 s; see {log}");
+    }
+
+    private static string CacheHome =>
+        Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+
+    private static string DefaultCacheDirectory(RemoteTarget target) =>
+        Path.Combine(CacheHome, "facilityfs", "blocks", Hash(target.StoreKey + "\n" + target.Path.Value));
+
+    private static string DefaultLogFile(string point) => Path.Combine(CacheHome, "facilityfs", "logs", $"mount-{Hash(point)}.log");
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+}
+
+/// <summary>The background mount daemon exited before its mount was ready; carries its exit code and its own words.</summary>
+public sealed class MountFailedException(int exitCode, string message) : Exception(message)
+{
+    public int DaemonExitCode { get; } = exitCode;
+}

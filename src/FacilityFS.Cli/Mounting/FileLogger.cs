@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+
+namespace FacilityFS.Cli.Mounting;
+
+/// <summary>The mount daemon's log: timestamped lines to a file (or standard error in the foreground), flushed as they come.</summary>
+public sealed class FileLogger(TextWriter writer, LogLevel minimum) : ILogger, ILoggerProvider
+{
+    private readonly Lock _gate = new();
+
+    public static FileLogger Open(string? path, LogLevel minimum)
+    {
+        if (path is null) return new FileLogger(Console.Error, minimum);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        return new FileLogger(new StreamWriter(stream) { AutoFlush = true }, minimum);
+    }
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (!IsEnabled(logLevel)) return;
+        var line = $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {logLevel.ToString().ToLowerInvariant()} {formatter(state, exception)}";
+        if (exception is not null && logLevel >= LogLevel.Error) line += Environment.NewLine + exception;
+        lock (_gate) writer.WriteLine(line);
+    }
+
+    public ILogger CreateLogger(string categoryName) => this;
+
+    public void Dispose()
+    {
+        if (writer != Console.Error) writer.Dispose();
+    }
+}

@@ -1,0 +1,534 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text;
+using FacilityFS.Fuse.Interop;
+using FacilityFS.Vfs;
+using Microsoft.Extensions.Logging;
+
+namespace FacilityFS.Fuse;
+
+/// <summary>Translates libfuse low-level requests onto <see cref="VirtualFileSystem"/>: no caching and no HTTP here, only conversion and replies.</summary>
+/// <remarks>Every callback catches everything and replies exactly once, inline when the VFS answered synchronously, otherwise from the thread that completes the task.</remarks>
+internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
+{
+    private const int OpenAccessMode = 3;
+    private const uint DirectoryType = 0x4000;
+    private const uint RegularType = 0x8000;
+
+    private readonly uint _uid = Libc.GetEffectiveUserId();
+    private readonly uint _gid = Libc.GetEffectiveGroupId();
+
+    public VirtualFileSystem Vfs { get; } = vfs;
+
+    public ILogger Logger { get; } = logger;
+
+    public static unsafe FuseLowlevelOps Operations() => new()
+    {
+        Init = &OnInit,
+        Lookup = &OnLookup,
+        Forget = &OnForget,
+        ForgetMulti = &OnForgetMulti,
+        GetAttr = &OnGetAttr,
+        SetAttr = &OnSetAttr,
+        MkNod = &OnMkNod,
+        MkDir = &OnMkDir,
+        Unlink = &OnUnlink,
+        RmDir = &OnUnlink,
+        Symlink = &OnSymlink,
+        Rename = &OnRename,
+        Link = &OnLink,
+        Open = &OnOpen,
+        Read = &OnRead,
+        Write = &OnWrite,
+        Release = &OnRelease,
+        OpenDir = &OnOpenDir,
+        ReadDir = &OnReadDir,
+        ReadDirPlus = &OnReadDirPlus,
+        ReleaseDir = &OnReleaseDir,
+        StatFs = &OnStatFs,
+        Create = &OnCreate,
+    };
+
+    private static FuseAdapter Of(nint request) => (FuseAdapter)GCHandle.FromIntPtr(LibFuse.RequestUserData(request)).Target!;
+
+    private static unsafe string NameOf(byte* name) => Marshal.PtrToStringUTF8((nint)name) ?? "";
+
+    // ----- replies -----
+
+    private void ReplyError(nint request, Exception error)
+    {
+        var errno = error switch
+        {
+            VfsException v => Errno.Of(v.Error),
+            OperationCanceledException => Errno.EIO,
+            _ => Errno.EIO,
+        };
+        if (error is VfsException { Error: not (VfsError.NotFound or VfsError.ReadOnly) } or not VfsException)
+            Logger.LogWarning("request failed ({Errno}): {Message}", errno, error.Message);
+        LibFuse.ReplyErr(request, errno);
+    }
+
+    /// <summary>Replies from the task's result, inline when it is already done; any failure becomes an errno.</summary>
+    private void Complete<T>(nint request, ValueTask<T> pending, Action<nint, T> reply)
+    {
+        if (pending.IsCompletedSuccessfully)
+        {
+            reply(request, pending.Result);
+            return;
+        }
+        _ = CompleteLaterAsync(request, pending, reply);
+    }
+
+    private async Task CompleteLaterAsync<T>(nint request, ValueTask<T> pending, Action<nint, T> reply)
+    {
+        T result;
+        try
+        {
+            result = await pending.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            ReplyError(request, e);
+            return;
+        }
+        try
+        {
+            reply(request, result);
+        }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "replying to the kernel failed");
+        }
+    }
+
+    private void Fill(ref NativeStat stat, in VfsAttributes attributes)
+    {
+        stat = default;
+        stat.Ino = attributes.Inode;
+        stat.Mode = (attributes.IsDirectory ? DirectoryType : RegularType) | attributes.Permissions;
+        stat.Nlink = attributes.IsDirectory ? 2u : 1u;
+        stat.Uid = _uid;
+        stat.Gid = _gid;
+        stat.Size = attributes.Size;
+        stat.BlockSize = Vfs.Options.BlockSize;
+        stat.Blocks = (attributes.Size + 511) / 512;
+        var seconds = attributes.Modified.ToUnixTimeSeconds();
+        stat.MtimeSec = stat.AtimeSec = stat.CtimeSec = seconds;
+    }
+
+    private void FillEntry(ref FuseEntryParam entry, in VfsAttributes attributes)
+    {
+        entry = default;
+        entry.Ino = attributes.Inode;
+        Fill(ref entry.Attr, attributes);
+        entry.AttrTimeout = Vfs.Options.AttributeTimeout.TotalSeconds;
+        entry.EntryTimeout = Vfs.Options.EntryTimeout.TotalSeconds;
+    }
+
+    private unsafe void ReplyEntry(nint request, VfsEntry result)
+    {
+        var entry = default(FuseEntryParam);
+        FillEntry(ref entry, result.Attributes);
+        // An interrupted request's reply is dropped, and with it the kernel's reference: take ours back.
+        if (LibFuse.ReplyEntry(request, &entry) != 0) Vfs.Forget(result.Attributes.Inode, 1);
+    }
+
+    private unsafe void ReplyAttributes(nint request, VfsAttributes attributes)
+    {
+        var stat = default(NativeStat);
+        Fill(ref stat, attributes);
+        LibFuse.ReplyAttr(request, &stat, Vfs.Options.AttributeTimeout.TotalSeconds);
+    }
+
+    // ----- callbacks -----
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnInit(nint userdata, FuseConnInfo* connection)
+    {
+        try
+        {
+            const uint wanted = FuseConnInfo.CapAsyncRead | FuseConnInfo.CapAutoInvalData | FuseConnInfo.CapReaddirPlus
+                | FuseConnInfo.CapReaddirPlusAuto | FuseConnInfo.CapParallelDirops;
+            // Asking for a capability the kernel lacks aborts the session, so only ever ask within what it offers.
+            connection->Want |= connection->Capable & wanted;
+            connection->MaxBackground = 64;
+            connection->CongestionThreshold = 48;
+            connection->TimeGranularity = 1_000_000_000;
+        }
+        catch
+        {
+            // Nothing to reply in init; the defaults stand.
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnLookup(nint request, ulong parent, byte* name)
+    {
+        FuseAdapter? self = null;
+        try
+        {
+            self = Of(request);
+            var text = NameOf(name);
+            var adapter = self;
+            var pending = self.Vfs.LookupAsync(parent, text);
+            if (pending.IsCompletedSuccessfully)
+            {
+                self.ReplyEntry(request, pending.Result);
+                return;
+            }
+            _ = adapter.LookupLaterAsync(request, pending);
+        }
+        catch (VfsException e) when (e.Error == VfsError.NotFound && self is not null)
+        {
+            self.ReplyNegative(request);
+        }
+        catch (Exception e)
+        {
+            ReplyAny(self, request, e);
+        }
+    }
+
+    private async Task LookupLaterAsync(nint request, ValueTask<VfsEntry> pending)
+    {
+        try
+        {
+            ReplyEntry(request, await pending.ConfigureAwait(false));
+        }
+        catch (VfsException e) when (e.Error == VfsError.NotFound)
+        {
+            ReplyNegative(request);
+        }
+        catch (Exception e)
+        {
+            ReplyError(request, e);
+        }
+    }
+
+    /// <summary>A missing name as a negative entry, which the kernel remembers for the negative timeout instead of asking again.</summary>
+    private unsafe void ReplyNegative(nint request)
+    {
+        var entry = default(FuseEntryParam);
+        entry.EntryTimeout = Vfs.Options.NegativeTimeout.TotalSeconds;
+        LibFuse.ReplyEntry(request, &entry);
+    }
+
+    private static void ReplyAny(FuseAdapter? self, nint request, Exception e)
+    {
+        if (self is not null)
+        {
+            self.ReplyError(request, e);
+            return;
+        }
+        LibFuse.ReplyErr(request, Errno.EIO);
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnForget(nint request, ulong inode, ulong count)
+    {
+        try
+        {
+            Of(request).Vfs.Forget(inode, count);
+        }
+        catch
+        {
+            // A forget has no error reply; the reference simply stays.
+        }
+        LibFuse.ReplyNone(request);
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnForgetMulti(nint request, nuint count, FuseForgetData* forgets)
+    {
+        try
+        {
+            var vfs = Of(request).Vfs;
+            for (nuint i = 0; i < count; i++) vfs.Forget(forgets[i].Ino, forgets[i].Nlookup);
+        }
+        catch
+        {
+            // As in forget: no error reply exists.
+        }
+        LibFuse.ReplyNone(request);
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnGetAttr(nint request, ulong inode, FuseFileInfo* fileInfo)
+    {
+        FuseAdapter? self = null;
+        try
+        {
+            self = Of(request);
+            self.Complete(request, self.Vfs.GetAttributesAsync(inode), self.ReplyAttributes);
+        }
+        catch (Exception e)
+        {
+            ReplyAny(self, request, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnOpen(nint request, ulong inode, FuseFileInfo* fileInfo)
+    {
+        FuseAdapter? self = null;
+        try
+        {
+            self = Of(request);
+            var write = (fileInfo->Flags & OpenAccessMode) != 0;
+            // fi points into the request and dies with this callback: the reply builds its own copy.
+            var copy = *fileInfo;
+            var adapter = self;
+            self.Complete(request, self.Vfs.OpenAsync(inode, write), (req, opened) =>
+            {
+                var info = copy;
+                info.Handle = opened.Handle;
+                info.BitFields = opened.KeepCache ? info.BitFields | FuseFileInfo.KeepCache : info.BitFields & ~FuseFileInfo.KeepCache;
+                // An interrupted open never gets its release: close the handle ourselves.
+                if (LibFuse.ReplyOpen(req, &info) != 0) adapter.Vfs.Release(opened.Handle);
+            });
+        }
+        catch (Exception e)
+        {
+            ReplyAny(self, request, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnRead(nint request, ulong inode, nuint size, long offset, FuseFileInfo* fileInfo)
+    {
+        FuseAdapter? self = null;
+        try
+        {
+            self = Of(request);
+            _ = self.ReadAsync(request, fileInfo->Handle, (int)Math.Min(size, int.MaxValue), offset);
+        }
+        catch (Exception e)
+        {
+            ReplyAny(self, request, e);
+        }
+    }
+
+    private async Task ReadAsync(nint request, ulong handle, int size, long offset)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+        try
+        {
+            var n = await Vfs.ReadAsync(handle, offset, buffer.AsMemory(0, size)).ConfigureAwait(false);
+            ReplyBytes(request, buffer, n);
+        }
+        catch (Exception e)
+        {
+            ReplyError(request, e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static unsafe void ReplyBytes(nint request, byte[] buffer, int count)
+    {
+        fixed (byte* data = buffer) LibFuse.ReplyBuf(request, data, (nuint)count);
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnRelease(nint request, ulong inode, FuseFileInfo* fileInfo)
+    {
+        try
+        {
+            Of(request).Vfs.Release(fileInfo->Handle);
+        }
+        catch
+        {
+            // Releasing an unknown handle changes nothing.
+        }
+        LibFuse.ReplyErr(request, 0);
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnOpenDir(nint request, ulong inode, FuseFileInfo* fileInfo)
+    {
+        FuseAdapter? self = null;
+        try
+        {
+            self = Of(request);
+            var copy = *fileInfo;
+            var adapter = self;
+            self.Complete(request, self.Vfs.OpenDirectoryAsync(inode), (req, handle) =>
+            {
+                var info = copy;
+                info.Handle = handle;
+                if (LibFuse.ReplyOpen(req, &info) != 0) adapter.Vfs.ReleaseDirectory(handle);
+            });
+        }
+        catch (Exception e)
+        {
+            ReplyAny(self, request, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnReadDir(nint request, ulong inode, nuint size, long offset, FuseFileInfo* fileInfo)
+    {
+        FuseAdapter? self = null;
+        try
+        {
+            self = Of(request);
+            self.FillDirectory(request, inode, fileInfo->Handle, (int)Math.Min(size, 1 << 20), offset, plus: false);
+        }
+        catch (Exception e)
+        {
+            ReplyAny(self, request, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnReadDirPlus(nint request, ulong inode, nuint size, long offset, FuseFileInfo* fileInfo)
+    {
+        FuseAdapter? self = null;
+        try
+        {
+            self = Of(request);
+            self.FillDirectory(request, inode, fileInfo->Handle, (int)Math.Min(size, 1 << 20), offset, plus: true);
+        }
+        catch (Exception e)
+        {
+            ReplyAny(self, request, e);
+        }
+    }
+
+    /// <summary>Fills one readdir(plus) reply from the handle's snapshot: position 0 is ".", 1 is "..", 2 + i is entry i; each entry's offset is the next position.</summary>
+    private unsafe void FillDirectory(nint request, ulong inode, ulong handle, int size, long offset, bool plus)
+    {
+        var entries = Vfs.DirectoryEntries(handle);
+        var buffer = (byte*)NativeMemory.Alloc((nuint)size);
+        try
+        {
+            var used = 0;
+            for (var position = offset; position < entries.Count + 2; position++)
+            {
+                var (name, attributes) = position switch
+                {
+                    0 => (".", Self(inode)),
+                    1 => ("..", Self(Vfs.ParentOf(inode))),
+                    _ => (entries[(int)position - 2].Name, entries[(int)position - 2].Attributes),
+                };
+                var added = AddEntry(request, buffer + used, size - used, name, attributes, position + 1, plus);
+                if (added == 0) break;
+                // Entries that reached the kernel through readdirplus count as lookups ("." and ".." do not).
+                if (plus && position >= 2) Vfs.AddLookup(attributes.Inode);
+                used += added;
+            }
+            LibFuse.ReplyBuf(request, buffer, (nuint)used);
+        }
+        finally
+        {
+            NativeMemory.Free(buffer);
+        }
+    }
+
+    private VfsAttributes Self(ulong inode) => new(inode, true, 0, DateTimeOffset.UnixEpoch, Vfs.Options.ReadOnly);
+
+    /// <summary>Adds one entry; 0 when it does not fit (nothing was written then).</summary>
+    private unsafe int AddEntry(nint request, byte* buffer, int remaining, string name, VfsAttributes attributes, long next, bool plus)
+    {
+        var byteCount = Encoding.UTF8.GetByteCount(name);
+        Span<byte> nameBytes = byteCount < 1024 ? stackalloc byte[byteCount + 1] : new byte[byteCount + 1];
+        Encoding.UTF8.GetBytes(name, nameBytes);
+        nameBytes[byteCount] = 0;
+        fixed (byte* namePointer = nameBytes)
+        {
+            nuint needed;
+            if (plus)
+            {
+                var entry = default(FuseEntryParam);
+                FillEntry(ref entry, attributes);
+                needed = LibFuse.AddDirEntryPlus(request, buffer, (nuint)remaining, namePointer, &entry, next);
+            }
+            else
+            {
+                var stat = default(NativeStat);
+                Fill(ref stat, attributes);
+                needed = LibFuse.AddDirEntry(request, buffer, (nuint)remaining, namePointer, &stat, next);
+            }
+            return needed > (nuint)remaining ? 0 : (int)needed;
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnReleaseDir(nint request, ulong inode, FuseFileInfo* fileInfo)
+    {
+        try
+        {
+            Of(request).Vfs.ReleaseDirectory(fileInfo->Handle);
+        }
+        catch
+        {
+            // As in release.
+        }
+        LibFuse.ReplyErr(request, 0);
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnStatFs(nint request, ulong inode)
+    {
+        try
+        {
+            var info = Of(request).Vfs.FileSystemInfo();
+            var stat = default(NativeStatVfs);
+            stat.BlockSize = stat.FragmentSize = (ulong)info.BlockSize;
+            stat.Blocks = (ulong)info.TotalBlocks;
+            stat.BlocksFree = stat.BlocksAvailable = (ulong)info.FreeBlocks;
+            stat.Files = (ulong)info.TotalFiles;
+            stat.FilesFree = stat.FilesAvailable = (ulong)info.FreeFiles;
+            stat.NameMax = (ulong)info.MaxNameLength;
+            LibFuse.ReplyStatfs(request, &stat);
+        }
+        catch
+        {
+            LibFuse.ReplyErr(request, Errno.EIO);
+        }
+    }
+
+    // ----- changes: refused while the mount is read-only -----
+
+    private static unsafe void RefuseChange(nint request, ulong parent, byte* name)
+    {
+        FuseAdapter? self = null;
+        try
+        {
+            self = Of(request);
+            self.ReplyError(request, self.Vfs.ReadOnlyError(parent, name is null ? null : NameOf(name)));
+        }
+        catch (Exception e)
+        {
+            ReplyAny(self, request, e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnSetAttr(nint request, ulong inode, NativeStat* attr, int toSet, FuseFileInfo* fileInfo) => RefuseChange(request, inode, null);
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnMkNod(nint request, ulong parent, byte* name, uint mode, ulong device) => RefuseChange(request, parent, name);
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnMkDir(nint request, ulong parent, byte* name, uint mode) => RefuseChange(request, parent, name);
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnUnlink(nint request, ulong parent, byte* name) => RefuseChange(request, parent, name);
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnSymlink(nint request, byte* link, ulong parent, byte* name) => RefuseChange(request, parent, name);
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnRename(nint request, ulong parent, byte* name, ulong newParent, byte* newName, uint flags) => RefuseChange(request, parent, name);
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnLink(nint request, ulong inode, ulong newParent, byte* newName) => RefuseChange(request, newParent, newName);
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnWrite(nint request, ulong inode, byte* buffer, nuint size, long offset, FuseFileInfo* fileInfo) => RefuseChange(request, inode, null);
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnCreate(nint request, ulong parent, byte* name, uint mode, FuseFileInfo* fileInfo) => RefuseChange(request, parent, name);
+}

@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using FacilityFS.Fuse.Interop;
+using FacilityFS.Vfs;
+using Microsoft.Extensions.Logging;
+
+namespace FacilityFS.Fuse;
+
+/// <summary>One FUSE mount of a <see cref="VirtualFileSystem"/>: session, kernel mount, the libfuse loop on its own thread, and a clean shutdown.</summary>
+/// <remarks>Shutdown is a lazy unmount from any thread (the only thing that wakes the loop), then, on the loop's side, session unmount and destroy.</remarks>
+public sealed class FuseMount : IAsyncDisposable
+{
+    private readonly unsafe FuseArgs* _args;
+    private readonly nint _session;
+    private readonly GCHandle _adapter;
+    private readonly Thread _loop;
+    private readonly TaskCompletionSource<int> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ILogger _logger;
+    private int _unmountRequested;
+    private int _disposed;
+
+    private unsafe FuseMount(string mountpoint, FuseArgs* args, nint session, GCHandle adapter, ILogger logger)
+    {
+        Mountpoint = mountpoint;
+        _args = args;
+        _session = session;
+        _adapter = adapter;
+        _logger = logger;
+        _loop = new Thread(RunLoop) { Name = "fuse-loop", IsBackground = true };
+        _loop.Start();
+    }
+
+    public string Mountpoint { get; }
+
+    /// <summary>Completes with the loop's return code once the kernel side is gone.</summary>
+    public Task<int> Stopped => _stopped.Task;
+
+    /// <summary>Mounts <paramref name="vfs"/> at <paramref name="mountpoint"/>, which must be an empty folder; errors name the mountpoint.</summary>
+    public static unsafe FuseMount Start(VirtualFileSystem vfs, string mountpoint, FuseMountOptions options, ILogger logger)
+    {
+        var full = Path.GetFullPath(mountpoint);
+        CheckMountpoint(full);
+        var adapter = GCHandle.Alloc(new FuseAdapter(vfs, logger));
+        var args = (FuseArgs*)NativeMemory.AllocZeroed((nuint)sizeof(FuseArgs));
+        nint session = 0;
+        try
+        {
+            // argv[0] is required: libfuse reads options from argv[1] on.
+            AddArg(args, "facilityfs");
+            AddArg(args, "-o");
+            var mountOptions = $"fsname={Escape(options.FsName)},subtype=facilityfs,default_permissions,noatime";
+            if (options.AllowOther) mountOptions += ",allow_other";
+            if (options.ReadOnly) mountOptions += ",ro";
+            AddArg(args, mountOptions);
+            var ops = FuseAdapter.Operations();
+            session = LibFuse.SessionNew(args, &ops, (nuint)sizeof(FuseLowlevelOps), GCHandle.ToIntPtr(adapter));
+            if (session == 0) throw new FuseMountException($"cannot create a FUSE session for {full} (libfuse refused the options '{mountOptions}')");
+            if (LibFuse.SessionMount(session, full) != 0)
+                throw new FuseMountException($"cannot mount at {full}: the kernel refused (is /dev/fuse usable, and are you allowed to mount there? see the log for libfuse's reason)");
+            return new FuseMount(full, args, session, adapter, logger);
+        }
+        catch
+        {
+            if (session != 0) LibFuse.SessionDestroy(session);
+            LibFuse.OptFreeArgs(args);
+            NativeMemory.Free(args);
+            adapter.Free();
+            throw;
+        }
+    }
+
+    private static void CheckMountpoint(string path)
+    {
+        if (!File.Exists("/dev/fuse")) throw new FuseMountException("/dev/fuse is missing: load the fuse module (modprobe fuse) or give the container the device");
+        if (File.Exists(path)) throw new FuseMountException($"mountpoint {path} is a file, not a folder");
+        if (!Directory.Exists(path)) throw new FuseMountException($"mountpoint {path} does not exist; create the folder first");
+        if (IsMounted(path)) throw new FuseMountException($"{path} is already a mountpoint; unmount it first (facilityfs unmount {path})");
+        if (Directory.EnumerateFileSystemEntries(path).Any()) throw new FuseMountException($"mountpoint {path} is not empty; mounting over files would hide them");
+    }
+
+    /// <summary>Whether the kernel lists <paramref name="path"/> as a mountpoint (from /proc/self/mountinfo, with its octal escapes).</summary>
+    public static bool IsMounted(string path)
+    {
+        var full = Path.GetFullPath(path).TrimEnd('/');
+        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            var fields = line.Split(' ');
+            if (fields.Length > 4 && Unescape(fields[4]) == full) return true;
+        }
+        return false;
+    }
+
+    private static string Unescape(string field) =>
+        System.Text.RegularExpressions.Regex.Replace(field, @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString());
+
+    private static string Escape(string value) => value.Replace("\\", "\\\\").Replace(",", "\\,");
+
+    private static unsafe void AddArg(FuseArgs* args, string arg)
+    {
+        if (LibFuse.OptAddArg(args, arg) != 0) throw new OutOfMemoryException("fuse_opt_add_arg failed");
+    }
+
+    private void RunLoop()
+    {
+        var config = LibFuse.LoopConfigCreate();
+        try
+        {
+            LibFuse.LoopConfigSetMaxThreads(config, 16);
+            var rc = LibFuse.SessionLoopMt(_session, config);
+            if (rc != 0) _logger.LogError("the FUSE loop for {Mountpoint} ended with {Code}", Mountpoint, rc);
+            _stopped.TrySetResult(rc);
+        }
+        catch (Exception e)
+        {
+            _stopped.TrySetException(e);
+        }
+        finally
+        {
+            LibFuse.LoopConfigDestroy(config);
+        }
+    }
+
+    /// <summary>Asks the kernel to detach the mount (lazily, so open files do not block it); the loop then ends.</summary>
+    public void RequestUnmount()
+    {
+        if (Interlocked.Exchange(ref _unmountRequested, 1) == 1) return;
+        Unmount(Mountpoint, _logger);
+    }
+
+    /// <summary>Lazily unmounts any FUSE mount at <paramref name="mountpoint"/>: umount2(MNT_DETACH) as root, fusermount3 -u -z otherwise.</summary>
+    public static void Unmount(string mountpoint, ILogger logger)
+    {
+        if (Libc.GetEffectiveUserId() == 0 && Libc.Umount2(mountpoint, Libc.MntDetach) == 0) return;
+        using var process = Process.Start(new ProcessStartInfo("fusermount3", ["-u", "-z", mountpoint])
+        {
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        }) ?? throw new FuseMountException("cannot run fusermount3 (package fuse3)");
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            logger.LogWarning("fusermount3 -u -z {Mountpoint}: {Error}", mountpoint, error.Trim());
+            throw new FuseMountException($"cannot unmount {mountpoint}: {error.Trim()}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        if (!_stopped.Task.IsCompleted)
+        {
+            try
+            {
+                RequestUnmount();
+            }
+            catch (FuseMountException e)
+            {
+                _logger.LogError("{Error}", e.Message);
+            }
+        }
+        try
+        {
+            await _stopped.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogError("the FUSE loop for {Mountpoint} did not end within 30 s; leaving the session", Mountpoint);
+            return;
+        }
+        _loop.Join();
+        ReleaseSession();
+    }
+
+    private unsafe void ReleaseSession()
+    {
+        LibFuse.SessionUnmount(_session);
+        LibFuse.SessionDestroy(_session);
+        LibFuse.OptFreeArgs(_args);
+        NativeMemory.Free(_args);
+        _adapter.Free();
+    }
+}
+
+/// <summary>A mount could not be set up or taken down; the message names the mountpoint and what to do.</summary>
+public sealed class FuseMountException(string message) : Exception(message);

@@ -1,0 +1,15 @@
+namespace FacilityFS.Fuse;
+
+/// <summary>How the kernel side of a mount is set up.</summary>
+public sealed record FuseMountOptions
+{
+    /// <summary>Shown as the mount's source in /proc/mounts.</summary>
+    public string FsName { get; init; } = "facilityfs";
+
+    public bool AllowOther { get; init; }
+
+    public bool ReadOnly { get; init; } = true;
+
+    /// <summary>libfuse worker threads; network round trips block none of them, since replies are asynchronous.</summary>
+    public uint MaxThreads { get; init; } = 16;
+}

@@ -1,0 +1,29 @@
+using FacilityFS.Storage;
+
+namespace FacilityFS.Vfs.Nodes;
+
+/// <summary>One inode: a remote path, what the store last said about it and when, and the kernel's lookup count.</summary>
+/// <remarks>Fields are guarded by <see cref="Gate"/>; the listing task is shared so concurrent readers of a folder cause one PROPFIND.</remarks>
+internal sealed class Node(ulong inode, RemoteEntry entry, long fetchedAt)
+{
+    public ulong Inode { get; } = inode;
+
+    public Lock Gate { get; } = new();
+
+    public RemotePath Path => Entry.Path;
+
+    public RemoteEntry Entry { get; set; } = entry;
+
+    /// <summary>Environment.TickCount64 when <see cref="Entry"/> came from the store.</summary>
+    public long FetchedAt { get; set; } = fetchedAt;
+
+    /// <summary>The kernel's references: lookups and readdirplus entries minus forgets.</summary>
+    public long LookupCount { get; set; }
+
+    public DirectoryListing? Listing { get; set; }
+
+    public Task<DirectoryListing>? ListingUnderWay { get; set; }
+
+    /// <summary>The version whose pages the kernel may still hold from an earlier open.</summary>
+    public string? OpenedVersion { get; set; }
+}

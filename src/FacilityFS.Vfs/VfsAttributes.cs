@@ -1,0 +1,8 @@
+namespace FacilityFS.Vfs;
+
+/// <summary>What the core reports about a file or folder, in its own terms (no stat struct, no FILE_INFO).</summary>
+public readonly record struct VfsAttributes(ulong Inode, bool IsDirectory, long Size, DateTimeOffset Modified, bool ReadOnly)
+{
+    /// <summary>POSIX permission bits the adapters present: read for everyone, write for the owner unless read-only.</summary>
+    public uint Permissions => IsDirectory ? (ReadOnly ? 0x16Du : 0x1EDu) : (ReadOnly ? 0x124u : 0x1A4u);
+}
