@@ -28,6 +28,11 @@ public static class CliApp
         return root;
     }
 
-    public static Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default) =>
-        Build(context).Parse(args).InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }, cancellationToken);
+    public static Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
+    {
+        var parse = Build(context).Parse(args);
+        // A mistyped command line gets its one-line error (and a typo hint), not the whole help page.
+        if (parse.Action is System.CommandLine.Invocation.ParseErrorAction error) error.ShowHelp = false;
+        return parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }, cancellationToken);
+    }
 }

@@ -250,9 +250,5 @@ public sealed class VirtualFileSystem : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync()
-    {
-        Blocks.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => Blocks.DisposeAsync();
 }

@@ -76,8 +76,10 @@ internal static class MountCommands
         {
             var point = Path.GetFullPath(parse.GetValue(mountpoint)!);
             if (!FuseMount.IsMounted(point)) throw new UsageException($"{point} is not a mountpoint");
+            var daemon = DaemonOf(point);
             FuseMount.Unmount(point, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-            for (var i = 0; i < 100 && FuseMount.IsMounted(point); i++) await Task.Delay(50, token).ConfigureAwait(false);
+            // The daemon finishes its work (cache writes) after the kernel let go; returning only then makes a remount see all of it.
+            for (var i = 0; i < 1200 && daemon is not null && Directory.Exists($"/proc/{daemon}"); i++) await Task.Delay(50, token).ConfigureAwait(false);
             context.Line($"unmounted {point}");
         }, ct));
         return command;
@@ -86,6 +88,21 @@ internal static class MountCommands
     private static async Task RunForegroundAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, string? logFile, CliContext context, CancellationToken cancellationToken)
     {
         using var logger = FileLogger.Open(logFile, LogLevel.Information);
+        var pidFile = PidFileOf(point);
+        Directory.CreateDirectory(Path.GetDirectoryName(pidFile)!);
+        await File.WriteAllTextAsync(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ServeAsync(target, point, options, allowOther, logger, context, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(pidFile);
+        }
+    }
+
+    private static async Task ServeAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, FileLogger logger, CliContext context, CancellationToken cancellationToken)
+    {
         await using var vfs = await CreateVfsAsync(target, options, logger, cancellationToken).ConfigureAwait(false);
         var mount = FuseMount.Start(vfs, point, new FuseMountOptions { FsName = target.ToString(), AllowOther = allowOther, ReadOnly = options.ReadOnly }, logger);
         await using (mount.ConfigureAwait(false))
@@ -132,7 +149,14 @@ internal static class MountCommands
     /// <summary>Starts this same command in the foreground as a detached daemon and returns once its mount is there (or it failed).</summary>
     private static async Task StartBackgroundAsync(string point, string log, CliContext context, CancellationToken cancellationToken)
     {
-        var args = Environment.GetCommandLineArgs().Skip(1).ToList();
+        // The daemon gets the same words, minus any log option (it is given the resolved one), plus --foreground.
+        var args = new List<string>();
+        var given = Environment.GetCommandLineArgs().Skip(1).ToList();
+        for (var i = 0; i < given.Count; i++)
+        {
+            if (given[i] == "--log-file") i++;
+            else if (!given[i].StartsWith("--log-file=", StringComparison.Ordinal)) args.Add(given[i]);
+        }
         var executable = Environment.ProcessPath ?? throw new UsageException("cannot find the facilityfs executable to start the mount daemon");
         if (Path.GetFileNameWithoutExtension(executable) == "dotnet") args.Insert(0, typeof(MountCommands).Assembly.Location);
         args.AddRange(["--foreground", "--log-file", log]);
@@ -180,6 +204,12 @@ internal static class MountCommands
 
     private static string DefaultCacheDirectory(RemoteTarget target) =>
         Path.Combine(CacheHome, "facilityfs", "blocks", Hash(target.StoreKey + "\n" + target.Path.Value));
+
+    /// <summary>Where a mount daemon records its process id, so that unmount can wait for it to finish.</summary>
+    private static string PidFileOf(string point) => Path.Combine(CacheHome, "facilityfs", "run", $"mount-{Hash(point)}.pid");
+
+    private static int? DaemonOf(string point) =>
+        File.Exists(PidFileOf(point)) && int.TryParse(File.ReadAllText(PidFileOf(point)).Trim(), out var pid) ? pid : null;
 
     private static string DefaultLogFile(string point) => Path.Combine(CacheHome, "facilityfs", "logs", $"mount-{Hash(point)}.log");
 

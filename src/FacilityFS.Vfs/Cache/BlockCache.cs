@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace FacilityFS.Vfs.Cache;
 
 /// <summary>Fixed-size blocks of remote files: memory tier, then disk tier, then ranged GETs (several blocks per request, one fetch per block at a time).</summary>
-public sealed class BlockCache : IDisposable
+public sealed class BlockCache : IAsyncDisposable
 {
     /// <summary>The most blocks one GET asks for; larger read-ahead is split so several requests run in parallel.</summary>
     public const int MaxBlocksPerRequest = 8;
@@ -16,6 +16,7 @@ public sealed class BlockCache : IDisposable
     private readonly DiskTier? _disk;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<BlockKey, Task<byte[]>> _inFlight = new();
+    private readonly ConcurrentDictionary<Task, bool> _diskWrites = new();
     private long _requests;
 
     public BlockCache(IRemoteStore store, VfsOptions options, MemoryBudget budget, ILogger logger)
@@ -74,7 +75,8 @@ public sealed class BlockCache : IDisposable
         }
     }
 
-    private bool IsCached(BlockKey key) => _memory.TryGet(key, out _);
+    /// <summary>In memory or on disk: either way no GET is needed (a disk block is only read when a reader asks for it).</summary>
+    private bool IsCached(BlockKey key) => _memory.TryGet(key, out _) || _disk?.Contains(key) == true;
 
     private bool TryGetCached(BlockKey key, out byte[] block)
     {
@@ -137,7 +139,7 @@ public sealed class BlockCache : IDisposable
                 _inFlight.TryRemove(key, out _);
                 done.SetResult(block);
                 completed++;
-                if (_disk is { } disk) _ = Task.Run(() => disk.Write(key, block));
+                if (_disk is { } disk) TrackDiskWrite(Task.Run(() => disk.Write(key, block)));
             }
         }
         catch (Exception e)
@@ -154,5 +156,16 @@ public sealed class BlockCache : IDisposable
         }
     }
 
-    public void Dispose() => _memory.Dispose();
+    /// <summary>Disk writes run behind the reader; they are tracked so that an unmount waits for them and the next mount finds every block.</summary>
+    private void TrackDiskWrite(Task write)
+    {
+        _diskWrites[write] = true;
+        write.ContinueWith(t => _diskWrites.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_diskWrites.Keys).ConfigureAwait(false);
+        _memory.Dispose();
+    }
 }

@@ -50,6 +50,11 @@ internal sealed class DiskTier
         }
     }
 
+    public bool Contains(BlockKey key)
+    {
+        lock (_gate) return _index.ContainsKey(key.FileName);
+    }
+
     /// <summary>The block, or null when absent or damaged (a damaged file is deleted so the block is fetched again).</summary>
     public byte[]? TryRead(BlockKey key)
     {

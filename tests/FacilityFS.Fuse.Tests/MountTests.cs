@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+using System.Text;
+using FacilityFS.TestServers;
+
+namespace FacilityFS.Fuse.Tests;
+
+/// <summary>A server with a seeded tree and one mount of it, shared by a test class.</summary>
+public abstract class MountFixture(ServerKind kind) : IAsyncLifetime
+{
+    public const int MediumSize = 48 << 20;
+
+    public WebDavServer Server { get; private set; } = null!;
+
+    public DirectoryInfo Work { get; } = Directory.CreateTempSubdirectory("ffs-mount-");
+
+    internal MountedFolder Mount { get; private set; } = null!;
+
+    public byte[] Medium { get; private set; } = [];
+
+    public static readonly string[] AwkwardNames = ["with space.txt", "hash#tag", "per%cent", "plus+sign", "ünïcödé 日本.dat", "quote'single"];
+
+    public async Task InitializeAsync()
+    {
+        Server = await WebDavServer.StartAsync(kind);
+        Medium = new byte[MediumSize];
+        new Random(42).NextBytes(Medium);
+        Server.WriteFile("tree/medium.bin", Medium);
+        Server.WriteFile("tree/empty", []);
+        Server.WriteFile("tree/a/b/c/deep.txt", "deep"u8);
+        foreach (var name in AwkwardNames) Server.WriteFile("tree/names/" + name, Encoding.UTF8.GetBytes(name));
+        for (var i = 0; i < 8; i++) Server.WriteFile($"tree/parallel/p{i}.bin", RandomNumberGenerator.GetBytes(3 << 20));
+        Server.WriteFile("changes/changing.txt", "first version"u8);
+        Mount = await MountedFolder.StartAsync(Server.BaseUri.AbsoluteUri, Work.FullName);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Mount.DisposeAsync();
+        await Server.DisposeAsync();
+        Work.Delete(recursive: true);
+    }
+}
+
+public sealed class ApacheMountFixture() : MountFixture(ServerKind.Apache);
+
+public sealed class NginxMountFixture() : MountFixture(ServerKind.Nginx);
+
+/// <summary>What a read-only mount promises (SEMANTICS.md), through the kernel, against one real server.</summary>
+public abstract class MountTests(MountFixture fixture)
+{
+    private string Mounted(string relative) => fixture.Mount.Under(relative);
+
+    private static IEnumerable<string> Tree(string root) =>
+        Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories)
+            .Select(p => (p, info: new FileInfo(p)))
+            .Select(x => $"{Path.GetRelativePath(root, x.p)} {(Directory.Exists(x.p) ? "dir" : x.info.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))}")
+            .Order(StringComparer.Ordinal);
+
+    [Fact]
+    public async Task The_mounted_tree_equals_the_servers_tree()
+    {
+        Assert.Equal(Tree(fixture.Server.PathOf("tree")), Tree(Mounted("tree")));
+        var ls = await ProcessRun.RunAsync("ls", ["-lR", Mounted("tree")]);
+        Assert.Equal(0, ls.ExitCode);
+        foreach (var name in MountFixture.AwkwardNames)
+        {
+            Assert.Contains(name, ls.Out);
+            Assert.Equal(name, await File.ReadAllTextAsync(Mounted("tree/names/" + name)));
+        }
+    }
+
+    [Fact]
+    public async Task Files_read_back_identical_with_cmp()
+    {
+        var cmp = await ProcessRun.RunAsync("cmp", [Mounted("tree/medium.bin"), fixture.Server.PathOf("tree/medium.bin")]);
+        Assert.True(cmp.ExitCode == 0, cmp.ToString());
+        Assert.Empty(await File.ReadAllBytesAsync(Mounted("tree/empty")));
+        Assert.Equal("deep", await File.ReadAllTextAsync(Mounted("tree/a/b/c/deep.txt")));
+    }
+
+    [Fact]
+    public async Task Random_preads_at_many_offsets_return_the_right_bytes()
+    {
+        var random = new Random(7);
+        await using var file = new FileStream(Mounted("tree/medium.bin"), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
+        using var handle = file.SafeFileHandle;
+        var buffer = new byte[70_000];
+        for (var i = 0; i < 400; i++)
+        {
+            var offset = random.NextInt64(0, MountFixture.MediumSize);
+            var length = random.Next(1, buffer.Length);
+            var n = RandomAccess.Read(handle, buffer.AsSpan(0, length), offset);
+            var expected = (int)Math.Min(length, MountFixture.MediumSize - offset);
+            Assert.Equal(expected, n);
+            Assert.True(buffer.AsSpan(0, n).SequenceEqual(fixture.Medium.AsSpan((int)offset, n)), $"bytes differ at {offset}+{n}");
+        }
+        Assert.Equal(0, RandomAccess.Read(handle, buffer, MountFixture.MediumSize + 10));
+    }
+
+    [Fact]
+    public async Task Eight_concurrent_readers_each_get_their_file()
+    {
+        var reads = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            var mounted = SHA256.HashData(await File.ReadAllBytesAsync(Mounted($"tree/parallel/p{i}.bin")));
+            var original = SHA256.HashData(await File.ReadAllBytesAsync(fixture.Server.PathOf($"tree/parallel/p{i}.bin")));
+            Assert.Equal(original, mounted);
+        }));
+        await Task.WhenAll(reads);
+    }
+
+    [Fact]
+    public void Changes_are_refused_as_read_only()
+    {
+        var error = Assert.ThrowsAny<IOException>(() => File.WriteAllText(Mounted("tree/new.txt"), "x"));
+        Assert.Contains("Read-only", error.Message);
+        Assert.ThrowsAny<IOException>(() => Directory.CreateDirectory(Mounted("tree/newdir")));
+        Assert.ThrowsAny<IOException>(() => File.Delete(Mounted("tree/empty")));
+        Assert.True(File.Exists(fixture.Server.PathOf("tree/empty")));
+    }
+
+    [Fact]
+    public async Task A_remote_change_shows_up_after_the_cache_time()
+    {
+        Assert.Equal("first version", await File.ReadAllTextAsync(Mounted("changes/changing.txt")));
+        Assert.False(File.Exists(Mounted("changes/appeared.txt")));
+        await Task.Delay(1200);
+        fixture.Server.WriteFile("changes/changing.txt", "the second, longer version"u8);
+        fixture.Server.WriteFile("changes/appeared.txt", "new"u8);
+        await Task.Delay(2500);
+        Assert.Equal("the second, longer version", await File.ReadAllTextAsync(Mounted("changes/changing.txt")));
+        Assert.True(File.Exists(Mounted("changes/appeared.txt")));
+    }
+}
+
+[Collection("apache-mount")]
+public sealed class ApacheMountTests(ApacheMountFixture fixture) : MountTests(fixture), IClassFixture<ApacheMountFixture>;
+
+[Collection("nginx-mount")]
+public sealed class NginxMountTests(NginxMountFixture fixture) : MountTests(fixture), IClassFixture<NginxMountFixture>;
