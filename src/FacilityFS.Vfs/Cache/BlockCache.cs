@@ -83,7 +83,7 @@ public sealed class BlockCache : IAsyncDisposable
         if (_memory.TryGet(key, out block)) return true;
         if (_disk?.TryRead(key) is { } fromDisk)
         {
-            _budget.Force(fromDisk.Length);
+            Reserve(fromDisk.Length, demand: true);
             _memory.Add(key, fromDisk);
             block = fromDisk;
             return true;
@@ -91,26 +91,29 @@ public sealed class BlockCache : IAsyncDisposable
         return false;
     }
 
+    /// <summary>Takes budget for a block, evicting cached blocks to make room; a prefetch gives up when in-flight blocks fill the budget, a reader's own block never does.</summary>
+    private bool Reserve(long bytes, bool demand)
+    {
+        if (_budget.TryReserve(bytes)) return true;
+        _memory.MakeRoom(bytes);
+        if (_budget.TryReserve(bytes)) return true;
+        if (!demand) return false;
+        _budget.Force(bytes);
+        return true;
+    }
+
     /// <summary>Registers and starts one GET for up to <paramref name="count"/> blocks; returns how many blocks it covers (0 when the budget refused a prefetch).</summary>
     private int StartFetch(FileVersion file, long first, long count, bool demand)
     {
-        var reserved = 0L;
         var blocks = new List<(long Index, TaskCompletionSource<byte[]> Done)>();
         for (var index = first; index < first + count; index++)
         {
             var length = LengthOf(file, index);
-            if (demand) _budget.Force(length);
-            else if (!_budget.TryReserve(length))
-            {
-                _memory.Shrink();
-                if (!_budget.TryReserve(length)) break;
-            }
-            reserved += length;
+            if (!Reserve(length, demand)) break;
             var done = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
             if (!_inFlight.TryAdd(file.KeyOf(index), done.Task))
             {
                 _budget.Release(length);
-                reserved -= length;
                 break;
             }
             blocks.Add((index, done));
@@ -166,6 +169,5 @@ public sealed class BlockCache : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Task.WhenAll(_diskWrites.Keys).ConfigureAwait(false);
-        _memory.Dispose();
     }
 }

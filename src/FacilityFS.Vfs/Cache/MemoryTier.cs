@@ -1,30 +1,55 @@
-using Microsoft.Extensions.Caching.Memory;
-
 namespace FacilityFS.Vfs.Cache;
 
-/// <summary>Recently used blocks in memory; each holds its bytes in the shared <see cref="MemoryBudget"/> until evicted.</summary>
-internal sealed class MemoryTier : IDisposable
+/// <summary>Recently used blocks in memory, least recently used first out; each holds its bytes in the shared <see cref="MemoryBudget"/> until evicted.</summary>
+/// <remarks>Eviction gives the bytes back at once, in the caller's thread: a reader that needs room gets it before it asks the budget again.
+/// (MemoryCache was tried first; its eviction callbacks run later on the thread pool, so the budget overran while they were queued.)</remarks>
+internal sealed class MemoryTier(MemoryBudget budget)
 {
-    private readonly MemoryCache _cache = new(new MemoryCacheOptions());
-    private readonly MemoryBudget _budget;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<BlockKey, LinkedListNode<(BlockKey Key, byte[] Block)>> _byKey = [];
+    private readonly LinkedList<(BlockKey Key, byte[] Block)> _recency = new();
 
-    public MemoryTier(MemoryBudget budget) => _budget = budget;
-
-    public bool TryGet(BlockKey key, out byte[] block) => _cache.TryGetValue(key, out block!);
-
-    /// <summary>Keeps a block whose bytes were already reserved in the budget; the reservation is released on eviction.</summary>
-    public void Add(BlockKey key, byte[] block)
+    public bool TryGet(BlockKey key, out byte[] block)
     {
-        var options = new MemoryCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(10) };
-        // Every way out (expired, compacted, replaced by a concurrent fetch of the same block) gives the bytes back.
-        options.RegisterPostEvictionCallback(static (_, value, _, state) => ((MemoryBudget)state!).Release(((byte[])value!).Length), _budget);
-        _cache.Set(key, block, options);
+        lock (_gate)
+        {
+            if (_byKey.TryGetValue(key, out var node))
+            {
+                _recency.Remove(node);
+                _recency.AddFirst(node);
+                block = node.Value.Block;
+                return true;
+            }
+        }
+        block = [];
+        return false;
     }
 
-    /// <summary>Frees about a quarter of the blocks, least recently used first, to make room in the budget.</summary>
-    public void Shrink() => _cache.Compact(0.25);
+    /// <summary>Keeps a block whose bytes the caller already reserved in the budget.</summary>
+    public void Add(BlockKey key, byte[] block)
+    {
+        lock (_gate)
+        {
+            if (_byKey.Remove(key, out var old))
+            {
+                _recency.Remove(old);
+                budget.Release(old.Value.Block.Length);
+            }
+            _byKey[key] = _recency.AddFirst((key, block));
+        }
+    }
 
-    public void Remove(BlockKey key) => _cache.Remove(key);
-
-    public void Dispose() => _cache.Dispose();
+    /// <summary>Evicts least recently used blocks until <paramref name="bytes"/> more fit in the budget, or nothing is left to evict.</summary>
+    public void MakeRoom(long bytes)
+    {
+        lock (_gate)
+        {
+            while (budget.Used + bytes > budget.Capacity && _recency.Last is { } last)
+            {
+                _recency.RemoveLast();
+                _byKey.Remove(last.Value.Key);
+                budget.Release(last.Value.Block.Length);
+            }
+        }
+    }
 }

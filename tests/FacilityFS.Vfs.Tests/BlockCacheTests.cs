@@ -1,0 +1,79 @@
+using FacilityFS.Storage;
+using FacilityFS.Storage.Local;
+using FacilityFS.Vfs.Cache;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FacilityFS.Vfs.Tests;
+
+/// <summary>The block cache's own promises: one memory budget for everything, read-ahead that grows and resets, damaged blocks refused.</summary>
+public sealed class BlockCacheTests : IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("ffs-blocks-");
+    private readonly LocalFolderStore _store;
+
+    public BlockCacheTests() => _store = new LocalFolderStore(_root.FullName);
+
+    private FileVersion Seed(string name, int size)
+    {
+        var bytes = new byte[size];
+        new Random(size).NextBytes(bytes);
+        File.WriteAllBytes(Path.Combine(_root.FullName, name), bytes);
+        return new FileVersion(RemotePath.Parse(name), Guid.NewGuid().ToString("N"), null, size);
+    }
+
+    [Fact]
+    public async Task Many_files_read_at_once_stay_within_the_memory_budget()
+    {
+        var budget = new MemoryBudget(8 << 20);
+        await using var cache = new BlockCache(_store, new VfsOptions { BlockSize = 1 << 20 }, budget, NullLogger.Instance);
+        var files = Enumerable.Range(0, 6).Select(i => Seed($"f{i}", 6 << 20)).ToList();
+        var peak = 0L;
+        await Task.WhenAll(files.Select(file => Task.Run(async () =>
+        {
+            var readAhead = new ReadAhead(cache, file, 1 << 20, 64 << 20);
+            for (long index = 0; index < 6; index++)
+            {
+                readAhead.OnRead(index << 20, 1 << 20);
+                await cache.GetAsync(file, index, CancellationToken.None);
+                InterlockedMax(ref peak, budget.Used);
+            }
+        })));
+        // Prefetch never passes the budget; only the blocks readers wait for may, by at most one block per reader.
+        Assert.True(peak <= budget.Capacity + 6 * (1 << 20), $"peak {peak} over budget {budget.Capacity}");
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long seen;
+        while ((seen = Interlocked.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Read_ahead_grows_while_sequential_and_resets_on_a_seek()
+    {
+        var file = Seed("seq", 64 << 20);
+        await using var cache = new BlockCache(_store, new VfsOptions { BlockSize = 1 << 20 }, new MemoryBudget(256 << 20), NullLogger.Instance);
+        var readAhead = new ReadAhead(cache, file, 1 << 20, 16 << 20);
+        for (var i = 0; i < 8; i++) readAhead.OnRead(i * (128L << 10), 128 << 10);
+        Assert.Equal(16 << 20, readAhead.Window);
+        readAhead.OnRead(40L << 20, 4096);
+        Assert.Equal(1 << 20, readAhead.Window);
+    }
+
+    [Fact]
+    public async Task A_block_fetched_for_one_version_is_not_served_for_another()
+    {
+        var first = Seed("versions", 3 << 20);
+        await using var cache = new BlockCache(_store, new VfsOptions { BlockSize = 1 << 20 }, new MemoryBudget(64 << 20), NullLogger.Instance);
+        var old = await cache.GetAsync(first, 1, CancellationToken.None);
+        await Task.Delay(20);
+        var second = Seed("versions", 3 << 20) with { Version = "changed" };
+        var fresh = await cache.GetAsync(second, 1, CancellationToken.None);
+        Assert.NotSame(old, fresh);
+        Assert.Equal(2, cache.Requests);
+    }
+
+    public void Dispose() => _root.Delete(recursive: true);
+}
