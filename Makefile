@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 APT_PACKAGES := apache2 nginx-light libnginx-mod-http-dav-ext fuse3 libfuse3-dev rclone curl gcc
 
-.PHONY: all deps build test bench demo clean
+.PHONY: all deps build test bench demo demo-stop clean
 
 all: build
 
@@ -24,6 +24,9 @@ bench: build
 demo: build
 	packaging/scripts/demo.sh
 
-clean:
+demo-stop:
+	packaging/scripts/demo-stop.sh
+
+clean: demo-stop
 	rm -rf bin .demo demo-mount
 	dotnet clean FacilityFS.sln --nologo -v quiet

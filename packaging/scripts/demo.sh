@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# The main job on a built-in default: a private demo WebDAV storage on 127.0.0.1, a sample tree uploaded,
-# listed and downloaded back with bin/facilityfs, and the copy compared with the original.
+# The main job on a built-in default: a private demo WebDAV storage on 127.0.0.1 with a sample tree (uploaded with
+# facilityfs put -r, listed, downloaded back and compared), then mounted at ./demo-mount, where it stays for you to use.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 demo=.demo
+mountpoint=demo-mount
+packaging/scripts/demo-stop.sh >/dev/null 2>&1 || true
 rm -rf "$demo/sample" "$demo/download"
-mkdir -p "$demo"
+mkdir -p "$demo" "$mountpoint"
 chmod 755 "$demo"
 
-dotnet tests/FacilityFS.TestServers/bin/Release/net10.0/FacilityFS.TestServers.dll serve apache "$demo/server" 0 >"$demo/server.log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
+# The demo storage outlives this script (it serves the mount); demo-stop.sh ends both.
+setsid dotnet tests/FacilityFS.TestServers/bin/Release/net10.0/FacilityFS.TestServers.dll serve apache "$demo/server" 0 \
+    >"$demo/server.log" 2>&1 </dev/null &
+echo $! >"$demo/server.pid"
 url=""
 for _ in $(seq 1 200); do
     url=$(grep -m1 -oE '^http://127\.0\.0\.1:[0-9]+/' "$demo/server.log" || true)
     [ -n "$url" ] && break
-    kill -0 "$server" 2>/dev/null || { cat "$demo/server.log" >&2; exit 1; }
+    kill -0 "$(cat "$demo/server.pid")" 2>/dev/null || { cat "$demo/server.log" >&2; exit 1; }
     sleep 0.1
 done
 [ -n "$url" ] || { echo "demo: the demo storage did not start" >&2; cat "$demo/server.log" >&2; exit 1; }
@@ -41,3 +44,10 @@ echo "+ facilityfs get -r demo:/sample $demo/download"
 ffs get -r demo:/sample "$demo/download"
 diff -r "$demo/sample" "$demo/download"
 echo "demo: the downloaded tree is identical to the uploaded one"
+
+echo "+ facilityfs mount demo:/ $mountpoint"
+ffs mount demo:/ "$mountpoint" --cache-dir "$demo/cache" --log-file "$demo/mount.log"
+ls -lR "$mountpoint"
+cmp "$mountpoint/sample/run 001/detector/frames.raw" "$demo/sample/run 001/detector/frames.raw"
+echo "demo: $mountpoint shows the demo storage; files read through it are identical"
+echo "demo: the mount stays up; unmount it and stop the demo storage with: make demo-stop"

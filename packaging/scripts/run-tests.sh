@@ -3,7 +3,15 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# Whatever a crashed test left behind (its private servers, its mounts) is ended here, so CI never hangs on it.
+cleanup() {
+    rm -f "$log"
+    awk '/ fuse\.facilityfs / && $5 ~ /^\/tmp\/ffs-/ {print $5}' /proc/self/mountinfo | while read -r m; do
+        umount -l "$m" 2>/dev/null || fusermount3 -u -z "$m" 2>/dev/null
+    done
+    pkill -f '/tmp/ffs-(apache|nginx)server-' 2>/dev/null || true
+}
+trap cleanup EXIT
 dotnet test FacilityFS.sln -c Release --no-build --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

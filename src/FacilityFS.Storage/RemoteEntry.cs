@@ -7,5 +7,8 @@ public sealed record RemoteEntry(RemotePath Path, bool IsDirectory, long Size, D
     public string Name => Path.Name;
 
     /// <summary>A version key that changes when the content changes: the ETag, else size and mtime.</summary>
-    public string VersionKey => ETag ?? $"{Size}@{LastModified?.ToUnixTimeSeconds() ?? 0}";
+    /// <remarks>A weak ETag counts as its strong form: Apache weakens the ETag of a file written within the last second,
+    /// and the same content must keep one key across that second.</remarks>
+    public string VersionKey => ETag is { } etag ? (etag.StartsWith("W/", StringComparison.Ordinal) ? etag[2..] : etag)
+        : $"{Size}@{LastModified?.ToUnixTimeSeconds() ?? 0}";
 }

@@ -1,12 +1,12 @@
-using System.Globalization;
+using System.Security.Cryptography;
 using FacilityFS.Benchmarks;
 using FacilityFS.TestServers;
 
-// `make bench`: facilityfs get/put of a 1 GiB file against curl on the same Apache, in one run; prints figures and ratios.
+// `make bench`: ours against the peers (curl, rclone mount --vfs-cache-mode full) on the same Apache, in one run; prints figures and ratios.
 var repo = FindRepository();
 var facilityfs = Path.Combine(repo, "bin", "facilityfs");
 if (!File.Exists(facilityfs)) throw new InvalidOperationException($"{facilityfs} is missing; run make build first");
-const long size = 1L << 30;
+const long GiB = 1L << 30;
 const int runs = 3;
 
 await using var server = await WebDavServer.StartAsync(ServerKind.Apache);
@@ -14,23 +14,65 @@ var work = Directory.CreateTempSubdirectory("ffs-bench-");
 try
 {
     var source = Path.Combine(work.FullName, "source.bin");
-    WriteRandomFile(source, size);
+    WriteRandomFile(source, GiB);
     server.WriteFile("big.bin", []);
     File.Copy(source, server.PathOf("big.bin"), overwrite: true);
-    var url = new Uri(server.BaseUri, "big.bin").AbsoluteUri;
+    var bigUrl = new Uri(server.BaseUri, "big.bin").AbsoluteUri;
+    Console.WriteLine($"FacilityFS benchmarks against Apache mod_dav on {server.BaseUri}; transfers best of {runs} runs");
+
+    // --- transfers without a mount: facilityfs get/put against curl ---
     var target = Path.Combine(work.FullName, "download.bin");
-
-    Console.WriteLine($"FacilityFS benchmarks: 1 GiB file, Apache mod_dav on {server.BaseUri}, best of {runs} runs each");
     var get = await Timed.CompareAsync(runs,
-        () => Fresh(target, () => Timed.RunAsync(facilityfs, "get", url, target)),
-        () => Fresh(target, () => Timed.RunAsync("curl", "-sSf", "-o", target, url)));
-    Report("get 1 GiB", "curl -o", get.Ours, get.Peer, size, target: 0.9);
-
+        () => Fresh(target, () => Timed.RunAsync(facilityfs, "get", bigUrl, target)),
+        () => Fresh(target, () => Timed.RunAsync("curl", "-sSf", "-o", target, bigUrl)));
+    Report.Throughput("get 1 GiB", GiB, get.Ours, "curl -o", get.Peer, 0.9);
     var put = await Timed.CompareAsync(runs,
         // Each run starts with no remote copy, so neither side can skip the transfer.
         () => Fresh(server.PathOf("up-ffs.bin"), () => Timed.RunAsync(facilityfs, "put", source, new Uri(server.BaseUri, "up-ffs.bin").AbsoluteUri)),
         () => Fresh(server.PathOf("up-curl.bin"), () => Timed.RunAsync("curl", "-sSf", "-T", source, new Uri(server.BaseUri, "up-curl.bin").AbsoluteUri)));
-    Report("put 1 GiB", "curl -T", put.Ours, put.Peer, size, target: 0.9);
+    Report.Throughput("put 1 GiB", GiB, put.Ours, "curl -T", put.Peer, 0.9);
+    File.Delete(server.PathOf("up-ffs.bin"));
+    File.Delete(server.PathOf("up-curl.bin"));
+
+    // --- the mount: ours against rclone mount (full cache mode) and curl ---
+    var mounts = new Mounts(facilityfs, work.FullName, server.BaseUri);
+    var random = RandomNumberGenerator.GetBytes(256 << 20);
+    server.WriteFile("random.bin", random);
+    for (var d = 0; d < 50; d++)
+        for (var f = 0; f < 100; f++)
+            server.WriteFile($"many/d{d:D2}/f{f:D3}.txt", "x"u8);
+
+    var ours = await mounts.OursAsync();
+    var rclone = await mounts.RcloneAsync();
+    var curl = await Timed.RunAsync("curl", "-sSf", "-o", "/dev/null", bigUrl);
+    var coldOurs = await Timed.RunAsync("dd", $"if={ours}/big.bin", "of=/dev/null", "bs=1M");
+    var coldRclone = await Timed.RunAsync("dd", $"if={rclone}/big.bin", "of=/dev/null", "bs=1M");
+    Report.Throughput("mount: cold read 1 GiB", GiB, coldOurs, "curl", curl, 0.6);
+    Report.Throughput("mount: cold read 1 GiB", GiB, coldOurs, "rclone", coldRclone, 3.0);
+    var warmOurs = await Timed.RunAsync("dd", $"if={ours}/big.bin", "of=/dev/null", "bs=1M");
+    var warmRclone = await Timed.RunAsync("dd", $"if={rclone}/big.bin", "of=/dev/null", "bs=1M");
+    Report.Throughput("mount: reread 1 GiB", GiB, warmOurs, "rclone", warmRclone, 10.0);
+
+    var randomOurs = await Mounts.TimeAsync(() => RandomReads(Path.Combine(ours, "random.bin"), random.Length));
+    var randomRclone = await Mounts.TimeAsync(() => RandomReads(Path.Combine(rclone, "random.bin"), random.Length));
+    Report.Speedup("mount: 10000 random 4 KiB", randomOurs, "rclone", randomRclone, 1.0);
+
+    var lsColdOurs = await Timed.RunAsync("ls", "-lR", Path.Combine(ours, "many"));
+    var lsColdRclone = await Timed.RunAsync("ls", "-lR", Path.Combine(rclone, "many"));
+    Report.Speedup("mount: ls -lR 5000 cold", lsColdOurs, "rclone", lsColdRclone, 1.0);
+    var lsWarmOurs = await Timed.RunAsync("ls", "-lR", Path.Combine(ours, "many"));
+    var lsWarmRclone = await Timed.RunAsync("ls", "-lR", Path.Combine(rclone, "many"));
+    Report.Speedup("mount: ls -lR 5000 warm", lsWarmOurs, "rclone", lsWarmRclone, 1.0);
+    await mounts.UnmountAsync(ours);
+    await mounts.UnmountAsync(rclone);
+
+    // Peak memory of our daemon while a 4 GiB file streams through it (sparse on the server, so the disk is not the limit).
+    var huge = server.WriteFile("huge.bin", []);
+    await using (var file = new FileStream(huge, FileMode.Open, FileAccess.Write)) file.SetLength(4 * GiB);
+    var streaming = await mounts.OursAsync("--cache-max-size", "512M");
+    await Timed.RunAsync("dd", $"if={streaming}/huge.bin", "of=/dev/null", "bs=1M");
+    Report.Limit("mount: peak RSS, 4 GiB stream", Mounts.PeakResidentBytes(streaming) / (double)(1 << 20), "MB", 250);
+    await mounts.UnmountAsync(streaming);
 }
 finally
 {
@@ -38,18 +80,19 @@ finally
 }
 return 0;
 
+static async Task RandomReads(string path, long size)
+{
+    var random = new Random(11);
+    using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+    var buffer = new byte[4096];
+    for (var i = 0; i < 10_000; i++) RandomAccess.Read(handle, buffer, random.NextInt64(0, size / 4096) * 4096);
+    await Task.CompletedTask;
+}
+
 static async Task<TimeSpan> Fresh(string path, Func<Task<TimeSpan>> run)
 {
     File.Delete(path);
     return await run();
-}
-
-static void Report(string what, string peerName, TimeSpan ours, TimeSpan peer, long bytes, double target)
-{
-    double Rate(TimeSpan t) => bytes / t.TotalSeconds / (1 << 20);
-    var ratio = Rate(ours) / Rate(peer);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{what,-12} facilityfs {Rate(ours),8:F1} MiB/s ({ours.TotalSeconds:F2} s)   {peerName} {Rate(peer),8:F1} MiB/s ({peer.TotalSeconds:F2} s)   ratio {ratio:F2} (target ≥ {target:F2}) {(ratio >= target ? "ok" : "BELOW TARGET")}"));
 }
 
 static void WriteRandomFile(string path, long length)

@@ -30,14 +30,29 @@ public abstract class MountFixture(ServerKind kind) : IAsyncLifetime
         foreach (var name in AwkwardNames) Server.WriteFile("tree/names/" + name, Encoding.UTF8.GetBytes(name));
         for (var i = 0; i < 8; i++) Server.WriteFile($"tree/parallel/p{i}.bin", RandomNumberGenerator.GetBytes(3 << 20));
         Server.WriteFile("changes/changing.txt", "first version"u8);
-        Mount = await MountedFolder.StartAsync(Server.BaseUri.AbsoluteUri, Work.FullName);
+        try
+        {
+            Mount = await MountedFolder.StartAsync(Server.BaseUri.AbsoluteUri, Work.FullName);
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose start failed.
+            await Server.DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
     {
-        await Mount.DisposeAsync();
-        await Server.DisposeAsync();
-        Work.Delete(recursive: true);
+        try
+        {
+            await Mount.DisposeAsync();
+        }
+        finally
+        {
+            await Server.DisposeAsync();
+            Work.Delete(recursive: true);
+        }
     }
 }
 

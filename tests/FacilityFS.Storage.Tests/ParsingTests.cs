@@ -104,6 +104,17 @@ public sealed class ParsingTests
     }
 
     [Fact]
+    public void A_weak_etag_names_the_same_version_as_its_strong_form()
+    {
+        var path = RemotePath.Parse("/f");
+        var weak = new RemoteEntry(path, false, 10, DateTimeOffset.UnixEpoch, "W/\"abc\"");
+        var strong = weak with { ETag = "\"abc\"" };
+        Assert.Equal(strong.VersionKey, weak.VersionKey);
+        Assert.NotEqual(strong.VersionKey, (strong with { ETag = "\"abd\"" }).VersionKey);
+        Assert.NotEqual((weak with { ETag = null }).VersionKey, (weak with { ETag = null, Size = 11 }).VersionKey);
+    }
+
+    [Fact]
     public void Error_pages_are_summarised_to_their_message()
     {
         Assert.Equal("Collection /d/ has been created.", HttpErrors.Summarize("<html><h1>Created</h1><p>Collection /d/ has been\n created.</p></html>"));

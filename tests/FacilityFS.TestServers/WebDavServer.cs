@@ -7,8 +7,32 @@ namespace FacilityFS.TestServers;
 /// <summary>A private WebDAV server on 127.0.0.1 with its own config, data folder and request log under one folder; never touches system-wide configuration.</summary>
 public abstract partial class WebDavServer : IAsyncDisposable
 {
+    private static readonly HashSet<WebDavServer> Running = [];
     private readonly bool _ownsRoot;
     private Process? _process;
+
+    static WebDavServer()
+    {
+        // A test host that ends without disposing (a failed fixture, a crash) must not leave servers behind.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            lock (Running)
+            {
+                foreach (var server in Running) server.KillNow();
+            }
+        };
+    }
+
+    private void KillNow()
+    {
+        try
+        {
+            if (_process is { HasExited: false } process) process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
 
     protected WebDavServer(string? root, int? port)
     {
@@ -87,6 +111,7 @@ public abstract partial class WebDavServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+        lock (Running) Running.Add(this);
         if (!await FreePort.WaitListeningAsync(Port, TimeSpan.FromSeconds(20), () => !process.HasExited).ConfigureAwait(false))
         {
             await StopAsync().ConfigureAwait(false);
@@ -102,6 +127,7 @@ public abstract partial class WebDavServer : IAsyncDisposable
     {
         if (_process is not { } process) return;
         _process = null;
+        lock (Running) Running.Remove(this);
         if (!process.HasExited)
         {
             Posix.Kill(process.Id, Posix.SigTerm);

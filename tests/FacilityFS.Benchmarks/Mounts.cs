@@ -1,0 +1,65 @@
+using System.Diagnostics;
+
+namespace FacilityFS.Benchmarks;
+
+/// <summary>Starts and stops the mounts being compared: ours (bin/facilityfs) and rclone's, each with a fresh cache folder.</summary>
+internal sealed class Mounts(string facilityfs, string work, Uri server)
+{
+    public async Task<string> OursAsync(params string[] extra)
+    {
+        var (point, cache) = Fresh("ffs");
+        await Timed.RunAsync(facilityfs, ["mount", server.AbsoluteUri, point, "--cache-dir", cache, .. extra]);
+        return point;
+    }
+
+    public async Task<string> RcloneAsync()
+    {
+        var (point, cache) = Fresh("rclone");
+        await Timed.RunAsync("rclone", "mount", ":webdav:", point, "--webdav-url", server.AbsoluteUri, "--vfs-cache-mode", "full",
+            "--cache-dir", cache, "--daemon", "--log-level", "ERROR");
+        for (var i = 0; i < 200 && !IsMounted(point); i++) await Task.Delay(50);
+        return point;
+    }
+
+    public async Task UnmountAsync(string point)
+    {
+        if (Path.GetFileName(point).StartsWith("ffs", StringComparison.Ordinal)) await Timed.RunAsync(facilityfs, "unmount", point);
+        else await Timed.RunAsync("fusermount3", "-u", "-z", point);
+    }
+
+    /// <summary>The peak resident memory (VmHWM) of the process serving <paramref name="point"/>, in bytes.</summary>
+    public static long PeakResidentBytes(string point)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            string commandLine;
+            try
+            {
+                commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            if (!commandLine.Contains("--foreground", StringComparison.Ordinal) || !commandLine.Contains(point, StringComparison.Ordinal)) continue;
+            var line = File.ReadLines(Path.Combine(dir, "status")).First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        throw new InvalidOperationException($"no mount daemon serves {point}");
+    }
+
+    private (string Point, string Cache) Fresh(string kind)
+    {
+        var id = kind + "-" + Guid.NewGuid().ToString("N")[..8];
+        return (Directory.CreateDirectory(Path.Combine(work, id)).FullName, Path.Combine(work, id + "-cache"));
+    }
+
+    private static bool IsMounted(string point) => File.ReadLines("/proc/self/mountinfo").Any(l => l.Split(' ')[4] == point);
+
+    public static async Task<TimeSpan> TimeAsync(Func<Task> action)
+    {
+        var clock = Stopwatch.StartNew();
+        await action();
+        return clock.Elapsed;
+    }
+}
