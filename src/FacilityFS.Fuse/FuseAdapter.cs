@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
 using FacilityFS.Fuse.Interop;
@@ -309,25 +308,20 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
 
     private async Task ReadAsync(nint request, ulong handle, int size, long offset)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
         try
         {
-            var n = await Vfs.ReadAsync(handle, offset, buffer.AsMemory(0, size)).ConfigureAwait(false);
-            ReplyBytes(request, buffer, n);
+            using var lease = await Vfs.ReadLeaseAsync(handle, offset, size).ConfigureAwait(false);
+            ReplyBytes(request, lease.Span);
         }
         catch (Exception e)
         {
             ReplyError(request, e);
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
-    private static unsafe void ReplyBytes(nint request, byte[] buffer, int count)
+    private static unsafe void ReplyBytes(nint request, ReadOnlySpan<byte> bytes)
     {
-        fixed (byte* data = buffer) LibFuse.ReplyBuf(request, data, (nuint)count);
+        fixed (byte* data = bytes) LibFuse.ReplyBuf(request, data, (nuint)bytes.Length);
     }
 
     [UnmanagedCallersOnly]

@@ -57,7 +57,13 @@ public sealed class FuseMount : IAsyncDisposable
             if (session == 0) throw new FuseMountException($"cannot create a FUSE session for {full} (libfuse refused the options '{mountOptions}')");
             if (LibFuse.SessionMount(session, full) != 0)
                 throw new FuseMountException($"cannot mount at {full}: the kernel refused (is /dev/fuse usable, and are you allowed to mount there? see the log for libfuse's reason)");
-            return new FuseMount(full, args, session, adapter, logger);
+            var mount = new FuseMount(full, args, session, adapter, logger);
+            // The kernel sets the read-ahead while it handles INIT, so it is raised only once a stat shows INIT done.
+            _ = Task.Run(() =>
+            {
+                if (Directory.Exists(full)) RaiseReadAhead(full, logger);
+            });
+            return mount;
         }
         catch
         {
@@ -88,6 +94,21 @@ public sealed class FuseMount : IAsyncDisposable
             if (fields.Length > 4 && Unescape(fields[4]) == full) return true;
         }
         return false;
+    }
+
+    /// <summary>Lets the kernel read ahead 16 MiB in requests of up to 1 MiB instead of its default 128 KiB, where we may (root): sequential reads then cost an eighth of the requests.</summary>
+    private static void RaiseReadAhead(string path, ILogger logger)
+    {
+        var device = File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).FirstOrDefault(f => f.Length > 4 && Unescape(f[4]) == path)?[2];
+        var setting = $"/sys/class/bdi/{device}/read_ahead_kb";
+        try
+        {
+            if (device is not null && File.Exists(setting)) File.WriteAllText(setting, "16384");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogDebug("cannot raise read-ahead at {Setting}: {Error}", setting, e.Message);
+        }
     }
 
     private static string Unescape(string field) =>

@@ -149,11 +149,18 @@ public sealed class VirtualFileSystem : IAsyncDisposable
             {
                 var position = offset + copied;
                 var block = await Blocks.GetAsync(file.Version, position / blockSize, cancellationToken).ConfigureAwait(false);
-                var within = (int)(position % blockSize);
-                var n = Math.Min(block.Length - within, length - copied);
-                if (n <= 0) throw new VfsException(VfsError.Stale, $"{file.Version.Path} is shorter on the server than when it was opened");
-                block.AsSpan(within, n).CopyTo(destination.Span[copied..]);
-                copied += n;
+                try
+                {
+                    var within = (int)(position % blockSize);
+                    var n = Math.Min(block.Length - within, length - copied);
+                    if (n <= 0) throw new VfsException(VfsError.Stale, $"{file.Version.Path} is shorter on the server than when it was opened");
+                    block.Span.Slice(within, n).CopyTo(destination.Span[copied..]);
+                    copied += n;
+                }
+                finally
+                {
+                    block.Release();
+                }
             }
         }
         catch (StorageException e)
@@ -161,6 +168,41 @@ public sealed class VirtualFileSystem : IAsyncDisposable
             throw VfsException.From(e);
         }
         return copied;
+    }
+
+    /// <summary>Like <see cref="ReadAsync"/>, but lends the bytes straight from the cached block when the range lies in one (the usual case), saving a copy.</summary>
+    public async ValueTask<ReadLease> ReadLeaseAsync(ulong handle, long offset, int size, CancellationToken cancellationToken = default)
+    {
+        if (!_files.TryGetValue(handle, out var file)) throw new VfsException(VfsError.BadHandle, $"file handle {handle} is not open");
+        var blockSize = Blocks.BlockSize;
+        var length = offset < 0 || offset >= file.Version.Size ? 0 : (int)Math.Min(size, file.Version.Size - offset);
+        if (length > 0 && offset / blockSize == (offset + length - 1) / blockSize)
+        {
+            file.ReadAhead.OnRead(offset, length);
+            Block block;
+            try
+            {
+                block = await Blocks.GetAsync(file.Version, offset / blockSize, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageException e)
+            {
+                throw VfsException.From(e);
+            }
+            var within = (int)(offset % blockSize);
+            if (block.Length - within >= length) return new ReadLease(block, within, length);
+            block.Release();
+            throw new VfsException(VfsError.Stale, $"{file.Version.Path} is shorter on the server than when it was opened");
+        }
+        var copy = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+        try
+        {
+            return new ReadLease(copy, await ReadAsync(handle, offset, copy.AsMemory(0, size), cancellationToken).ConfigureAwait(false));
+        }
+        catch
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(copy);
+            throw;
+        }
     }
 
     public void Release(ulong handle) => _files.TryRemove(handle, out _);

@@ -16,7 +16,7 @@ public sealed class BlockCacheTests : IDisposable
     private FileVersion Seed(string name, int size)
     {
         var bytes = new byte[size];
-        new Random(size).NextBytes(bytes);
+        Random.Shared.NextBytes(bytes);
         File.WriteAllBytes(Path.Combine(_root.FullName, name), bytes);
         return new FileVersion(RemotePath.Parse(name), Guid.NewGuid().ToString("N"), null, size);
     }
@@ -34,7 +34,7 @@ public sealed class BlockCacheTests : IDisposable
             for (long index = 0; index < 6; index++)
             {
                 readAhead.OnRead(index << 20, 1 << 20);
-                await cache.GetAsync(file, index, CancellationToken.None);
+                (await cache.GetAsync(file, index, CancellationToken.None)).Release();
                 InterlockedMax(ref peak, budget.Used);
             }
         })));
@@ -68,10 +68,13 @@ public sealed class BlockCacheTests : IDisposable
         var first = Seed("versions", 3 << 20);
         await using var cache = new BlockCache(_store, new VfsOptions { BlockSize = 1 << 20 }, new MemoryBudget(64 << 20), NullLogger.Instance);
         var old = await cache.GetAsync(first, 1, CancellationToken.None);
+        var oldBytes = old.Span.ToArray();
+        old.Release();
         await Task.Delay(20);
         var second = Seed("versions", 3 << 20) with { Version = "changed" };
         var fresh = await cache.GetAsync(second, 1, CancellationToken.None);
-        Assert.NotSame(old, fresh);
+        Assert.NotEqual(oldBytes, fresh.Span.ToArray());
+        fresh.Release();
         Assert.Equal(2, cache.Requests);
     }
 

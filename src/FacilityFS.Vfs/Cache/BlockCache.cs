@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using FacilityFS.Storage;
 using Microsoft.Extensions.Logging;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace FacilityFS.Vfs.Cache;
 
 /// <summary>Fixed-size blocks of remote files: memory tier, then disk tier, then ranged GETs (several blocks per request, one fetch per block at a time).</summary>
+/// <remarks>Blocks are handed out acquired: whoever gets one from <see cref="GetAsync"/> releases it when done copying.</remarks>
 public sealed class BlockCache : IAsyncDisposable
 {
     /// <summary>The most blocks one GET asks for; larger read-ahead is split so several requests run in parallel.</summary>
@@ -14,8 +16,9 @@ public sealed class BlockCache : IAsyncDisposable
     private readonly MemoryBudget _budget;
     private readonly MemoryTier _memory;
     private readonly DiskTier? _disk;
+    private readonly ArrayPool<byte> _pool;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<BlockKey, Task<byte[]>> _inFlight = new();
+    private readonly ConcurrentDictionary<BlockKey, Task<Block>> _inFlight = new();
     private readonly ConcurrentDictionary<Task, bool> _diskWrites = new();
     private long _requests;
 
@@ -27,6 +30,8 @@ public sealed class BlockCache : IAsyncDisposable
         BlockSize = options.BlockSize;
         _memory = new MemoryTier(budget);
         _disk = options.CacheDirectory is { } folder ? new DiskTier(folder, options.CacheMaxSize, logger) : null;
+        // Enough arrays for a full budget plus the blocks readers and disk writes still hold.
+        _pool = ArrayPool<byte>.Create(BlockSize, (int)Math.Min(4096, budget.Capacity / BlockSize + 64));
     }
 
     public int BlockSize { get; }
@@ -42,23 +47,22 @@ public sealed class BlockCache : IAsyncDisposable
 
     private int LengthOf(FileVersion file, long index) => (int)Math.Min(BlockSize, file.Size - index * BlockSize);
 
-    /// <summary>The bytes of one block, from whichever tier has it, fetching it (and joining a fetch under way) otherwise.</summary>
-    public async ValueTask<byte[]> GetAsync(FileVersion file, long index, CancellationToken cancellationToken)
+    /// <summary>One block, acquired for the caller, from whichever tier has it; fetched (or a fetch under way joined) otherwise.</summary>
+    public async ValueTask<Block> GetAsync(FileVersion file, long index, CancellationToken cancellationToken)
     {
         var key = file.KeyOf(index);
-        if (TryGetCached(key, out var block)) return block;
-        if (!_inFlight.TryGetValue(key, out var fetch))
+        while (true)
         {
-            StartFetch(file, index, 1, demand: true);
-            if (!_inFlight.TryGetValue(key, out fetch))
+            if (TryGetCached(file, key) is { } cached) return cached;
+            if (!_inFlight.TryGetValue(key, out var fetch))
             {
-                // It finished between the two looks.
-                if (TryGetCached(key, out block)) return block;
                 StartFetch(file, index, 1, demand: true);
-                fetch = _inFlight.GetValueOrDefault(key) ?? throw new InvalidOperationException($"block {index} of {file.Path} vanished");
+                if (!_inFlight.TryGetValue(key, out fetch)) continue;
             }
+            var block = await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Evicted and released by everyone between the fetch and this reader: look again.
+            if (block.TryAcquire()) return block;
         }
-        return await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts fetching blocks that are neither cached nor under way, as far as the memory budget allows; never waits.</summary>
@@ -67,28 +71,33 @@ public sealed class BlockCache : IAsyncDisposable
         var end = Math.Min(first + count, BlockCount(file.Size));
         for (var start = first; start < end;)
         {
-            while (start < end && (_inFlight.ContainsKey(file.KeyOf(start)) || IsCached(file.KeyOf(start)))) start++;
+            while (start < end && IsCachedOrComing(file.KeyOf(start))) start++;
             var stop = start;
-            while (stop < end && stop - start < MaxBlocksPerRequest && !_inFlight.ContainsKey(file.KeyOf(stop)) && !IsCached(file.KeyOf(stop))) stop++;
+            while (stop < end && stop - start < MaxBlocksPerRequest && !IsCachedOrComing(file.KeyOf(stop))) stop++;
             if (stop > start && StartFetch(file, start, stop - start, demand: false) == 0) return;
             start = stop;
         }
     }
 
-    /// <summary>In memory or on disk: either way no GET is needed (a disk block is only read when a reader asks for it).</summary>
-    private bool IsCached(BlockKey key) => _memory.TryGet(key, out _) || _disk?.Contains(key) == true;
+    /// <summary>In memory, on disk (only read when a reader asks) or being fetched: either way no new GET is needed.</summary>
+    private bool IsCachedOrComing(BlockKey key) => _inFlight.ContainsKey(key) || _memory.Contains(key) || _disk?.Contains(key) == true;
 
-    private bool TryGetCached(BlockKey key, out byte[] block)
+    private Block? TryGetCached(FileVersion file, BlockKey key)
     {
-        if (_memory.TryGet(key, out block)) return true;
-        if (_disk?.TryRead(key) is { } fromDisk)
+        if (_memory.TryAcquire(key) is { } block) return block;
+        if (_disk is null || !_disk.Contains(key)) return null;
+        var length = LengthOf(file, key.Index);
+        var array = _pool.Rent(length);
+        if (_disk.TryRead(key, array) != length)
         {
-            Reserve(fromDisk.Length, demand: true);
-            _memory.Add(key, fromDisk);
-            block = fromDisk;
-            return true;
+            _pool.Return(array);
+            return null;
         }
-        return false;
+        Reserve(length, demand: true);
+        block = new Block(array, length, _pool);
+        block.TryAcquire();
+        _memory.Add(key, block);
+        return block;
     }
 
     /// <summary>Takes budget for a block, evicting cached blocks to make room; a prefetch gives up when in-flight blocks fill the budget, a reader's own block never does.</summary>
@@ -105,12 +114,12 @@ public sealed class BlockCache : IAsyncDisposable
     /// <summary>Registers and starts one GET for up to <paramref name="count"/> blocks; returns how many blocks it covers (0 when the budget refused a prefetch).</summary>
     private int StartFetch(FileVersion file, long first, long count, bool demand)
     {
-        var blocks = new List<(long Index, TaskCompletionSource<byte[]> Done)>();
+        var blocks = new List<(long Index, TaskCompletionSource<Block> Done)>();
         for (var index = first; index < first + count; index++)
         {
             var length = LengthOf(file, index);
             if (!Reserve(length, demand)) break;
-            var done = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var done = new TaskCompletionSource<Block>(TaskCreationOptions.RunContinuationsAsynchronously);
             if (!_inFlight.TryAdd(file.KeyOf(index), done.Task))
             {
                 _budget.Release(length);
@@ -123,7 +132,7 @@ public sealed class BlockCache : IAsyncDisposable
         return blocks.Count;
     }
 
-    private async Task FetchAsync(FileVersion file, List<(long Index, TaskCompletionSource<byte[]> Done)> blocks)
+    private async Task FetchAsync(FileVersion file, List<(long Index, TaskCompletionSource<Block> Done)> blocks)
     {
         var first = blocks[0].Index;
         var offset = first * BlockSize;
@@ -135,14 +144,24 @@ public sealed class BlockCache : IAsyncDisposable
             await using var content = await _store.OpenReadAsync(file.Path, new ByteRange(offset, length), file.ETag).ConfigureAwait(false);
             foreach (var (index, done) in blocks)
             {
-                var block = GC.AllocateUninitializedArray<byte>(LengthOf(file, index));
-                await content.Stream.ReadExactlyAsync(block).ConfigureAwait(false);
+                var blockLength = LengthOf(file, index);
+                var array = _pool.Rent(blockLength);
+                try
+                {
+                    await content.Stream.ReadExactlyAsync(array.AsMemory(0, blockLength)).ConfigureAwait(false);
+                }
+                catch
+                {
+                    _pool.Return(array);
+                    throw;
+                }
+                var block = new Block(array, blockLength, _pool);
                 var key = file.KeyOf(index);
+                if (_disk is { } disk && block.TryAcquire()) TrackDiskWrite(Task.Run(() => WriteToDisk(disk, key, block)));
                 _memory.Add(key, block);
                 _inFlight.TryRemove(key, out _);
                 done.SetResult(block);
                 completed++;
-                if (_disk is { } disk) TrackDiskWrite(Task.Run(() => disk.Write(key, block)));
             }
         }
         catch (Exception e)
@@ -159,6 +178,18 @@ public sealed class BlockCache : IAsyncDisposable
         }
     }
 
+    private static void WriteToDisk(DiskTier disk, BlockKey key, Block block)
+    {
+        try
+        {
+            disk.Write(key, block.Writable);
+        }
+        finally
+        {
+            block.Release();
+        }
+    }
+
     /// <summary>Disk writes run behind the reader; they are tracked so that an unmount waits for them and the next mount finds every block.</summary>
     private void TrackDiskWrite(Task write)
     {
@@ -166,8 +197,5 @@ public sealed class BlockCache : IAsyncDisposable
         write.ContinueWith(t => _diskWrites.TryRemove(t, out _), TaskScheduler.Default);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await Task.WhenAll(_diskWrites.Keys).ConfigureAwait(false);
-    }
+    public async ValueTask DisposeAsync() => await Task.WhenAll(_diskWrites.Keys).ConfigureAwait(false);
 }

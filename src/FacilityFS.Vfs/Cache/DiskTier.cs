@@ -55,21 +55,21 @@ internal sealed class DiskTier
         lock (_gate) return _index.ContainsKey(key.FileName);
     }
 
-    /// <summary>The block, or null when absent or damaged (a damaged file is deleted so the block is fetched again).</summary>
-    public byte[]? TryRead(BlockKey key)
+    /// <summary>Reads the block into <paramref name="destination"/> and returns its length; -1 when absent or damaged (a damaged file is deleted so the block is fetched again).</summary>
+    public int TryRead(BlockKey key, Span<byte> destination)
     {
         var name = key.FileName;
         lock (_gate)
         {
-            if (!_index.TryGetValue(name, out var entry)) return null;
+            if (!_index.TryGetValue(name, out var entry)) return -1;
             _index[name] = (entry.Size, ++_clock);
         }
         var path = Path.Combine(_folder, name);
         try
         {
-            var bytes = File.ReadAllBytes(path);
-            var data = Decode(bytes, key);
-            if (data is not null) return data;
+            using var handle = File.OpenHandle(path);
+            var length = Decode(handle, key, destination);
+            if (length >= 0) return length;
             _logger.LogWarning("cache block {File} for {Path} block {Index} is damaged; fetching it again", name, key.Path, key.Index);
         }
         catch (IOException e)
@@ -78,26 +78,26 @@ internal sealed class DiskTier
         }
         Forget(name);
         TryDelete(path);
-        return null;
+        return -1;
     }
 
     /// <summary>Stores a block (written to a temporary name, then renamed, so a crash never leaves a half block under its real name).</summary>
-    public void Write(BlockKey key, ReadOnlySpan<byte> data)
+    public void Write(BlockKey key, ReadOnlyMemory<byte> data)
     {
         var name = key.FileName;
         var keyBytes = Encoding.UTF8.GetBytes(key.Text);
-        var bytes = new byte[FixedHeader + keyBytes.Length + data.Length];
-        Magic.CopyTo(bytes, 0);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), Adler32.Compute(data));
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(12), data.Length);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(16), keyBytes.Length);
-        keyBytes.CopyTo(bytes, FixedHeader);
-        data.CopyTo(bytes.AsSpan(FixedHeader + keyBytes.Length));
+        var header = new byte[FixedHeader + keyBytes.Length];
+        Magic.CopyTo(header, 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), Adler32.Compute(data.Span));
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(12), data.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(16), keyBytes.Length);
+        keyBytes.CopyTo(header, FixedHeader);
         var path = Path.Combine(_folder, name);
         var temporary = path + "." + Environment.CurrentManagedThreadId + ".tmp";
         try
         {
-            File.WriteAllBytes(temporary, bytes);
+            using (var handle = File.OpenHandle(temporary, FileMode.Create, FileAccess.Write))
+                RandomAccess.Write(handle, [header, data], 0);
             File.Move(temporary, path, overwrite: true);
         }
         catch (IOException e)
@@ -106,25 +106,36 @@ internal sealed class DiskTier
             TryDelete(temporary);
             return;
         }
+        var size = header.Length + data.Length;
         lock (_gate)
         {
             if (_index.TryGetValue(name, out var old)) _total -= old.Size;
-            _index[name] = (bytes.Length, ++_clock);
-            _total += bytes.Length;
+            _index[name] = (size, ++_clock);
+            _total += size;
         }
         Evict();
     }
 
-    private static byte[]? Decode(byte[] bytes, BlockKey key)
+    private static int Decode(Microsoft.Win32.SafeHandles.SafeFileHandle handle, BlockKey key, Span<byte> destination)
     {
-        if (bytes.Length < FixedHeader || !bytes.AsSpan(0, 8).SequenceEqual(Magic)) return null;
-        var adler = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8));
-        var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(12));
-        var keyLength = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(16));
-        if (keyLength < 0 || length < 0 || FixedHeader + (long)keyLength + length != bytes.Length) return null;
-        if (Encoding.UTF8.GetString(bytes, FixedHeader, keyLength) != key.Text) return null;
-        var data = bytes.AsSpan(FixedHeader + keyLength, length);
-        return Adler32.Compute(data) == adler ? data.ToArray() : null;
+        Span<byte> fixedPart = stackalloc byte[FixedHeader];
+        if (RandomAccess.Read(handle, fixedPart, 0) != FixedHeader || !fixedPart[..8].SequenceEqual(Magic)) return -1;
+        var adler = BinaryPrimitives.ReadUInt32LittleEndian(fixedPart[8..]);
+        var length = BinaryPrimitives.ReadInt32LittleEndian(fixedPart[12..]);
+        var keyLength = BinaryPrimitives.ReadInt32LittleEndian(fixedPart[16..]);
+        if (keyLength is < 0 or > 65536 || length < 0 || length > destination.Length) return -1;
+        if (RandomAccess.GetLength(handle) != FixedHeader + (long)keyLength + length) return -1;
+        var keyBytes = new byte[keyLength];
+        if (RandomAccess.Read(handle, keyBytes, FixedHeader) != keyLength || Encoding.UTF8.GetString(keyBytes) != key.Text) return -1;
+        var data = destination[..length];
+        var read = 0;
+        while (read < length)
+        {
+            var n = RandomAccess.Read(handle, data[read..], FixedHeader + keyLength + read);
+            if (n == 0) return -1;
+            read += n;
+        }
+        return Adler32.Compute(data) == adler ? length : -1;
     }
 
     private void Evict()

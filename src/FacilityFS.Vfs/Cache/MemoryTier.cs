@@ -6,35 +6,32 @@ namespace FacilityFS.Vfs.Cache;
 internal sealed class MemoryTier(MemoryBudget budget)
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<BlockKey, LinkedListNode<(BlockKey Key, byte[] Block)>> _byKey = [];
-    private readonly LinkedList<(BlockKey Key, byte[] Block)> _recency = new();
+    private readonly Dictionary<BlockKey, LinkedListNode<(BlockKey Key, Block Block)>> _byKey = [];
+    private readonly LinkedList<(BlockKey Key, Block Block)> _recency = new();
 
-    public bool TryGet(BlockKey key, out byte[] block)
+    public bool Contains(BlockKey key)
     {
-        lock (_gate)
-        {
-            if (_byKey.TryGetValue(key, out var node))
-            {
-                _recency.Remove(node);
-                _recency.AddFirst(node);
-                block = node.Value.Block;
-                return true;
-            }
-        }
-        block = [];
-        return false;
+        lock (_gate) return _byKey.ContainsKey(key);
     }
 
-    /// <summary>Keeps a block whose bytes the caller already reserved in the budget.</summary>
-    public void Add(BlockKey key, byte[] block)
+    /// <summary>The block, acquired for the caller (who releases it), when it is here.</summary>
+    public Block? TryAcquire(BlockKey key)
     {
         lock (_gate)
         {
-            if (_byKey.Remove(key, out var old))
-            {
-                _recency.Remove(old);
-                budget.Release(old.Value.Block.Length);
-            }
+            if (!_byKey.TryGetValue(key, out var node) || !node.Value.Block.TryAcquire()) return null;
+            _recency.Remove(node);
+            _recency.AddFirst(node);
+            return node.Value.Block;
+        }
+    }
+
+    /// <summary>Takes over the caller's hold on a block whose bytes the caller already reserved in the budget.</summary>
+    public void Add(BlockKey key, Block block)
+    {
+        lock (_gate)
+        {
+            if (_byKey.Remove(key, out var old)) Evict(old);
             _byKey[key] = _recency.AddFirst((key, block));
         }
     }
@@ -46,10 +43,16 @@ internal sealed class MemoryTier(MemoryBudget budget)
         {
             while (budget.Used + bytes > budget.Capacity && _recency.Last is { } last)
             {
-                _recency.RemoveLast();
                 _byKey.Remove(last.Value.Key);
-                budget.Release(last.Value.Block.Length);
+                Evict(last);
             }
         }
+    }
+
+    private void Evict(LinkedListNode<(BlockKey Key, Block Block)> node)
+    {
+        _recency.Remove(node);
+        budget.Release(node.Value.Block.Length);
+        node.Value.Block.Release();
     }
 }
