@@ -58,6 +58,7 @@ public sealed class FuseMount : IAsyncDisposable
             if (LibFuse.SessionMount(session, full) != 0)
                 throw new FuseMountException($"cannot mount at {full}: the kernel refused (is /dev/fuse usable, and are you allowed to mount there? see the log for libfuse's reason)");
             var mount = new FuseMount(full, args, session, adapter, logger);
+            vfs.ContentChanged += mount.DropKernelPages;
             // The kernel sets the read-ahead while it handles INIT, so it is raised only once a stat shows INIT done.
             _ = Task.Run(() =>
             {
@@ -139,6 +140,19 @@ public sealed class FuseMount : IAsyncDisposable
         {
             LibFuse.LoopConfigDestroy(config);
         }
+    }
+
+    /// <summary>Drops the kernel's cached pages and attributes of a file that changed remotely; from a pool thread, never inside a request handler.</summary>
+    private void DropKernelPages(ulong inode)
+    {
+        if (_stopped.Task.IsCompleted) return;
+        _ = Task.Run(() =>
+        {
+            if (Volatile.Read(ref _disposed) != 0) return;
+            // -ENOENT (the kernel no longer knows the inode) is harmless.
+            var rc = LibFuse.NotifyInvalInode(_session, inode, 0, 0);
+            if (rc != 0 && rc != -Errno.ENOENT) _logger.LogDebug("notify_inval_inode({Inode}) returned {Code}", inode, rc);
+        });
     }
 
     /// <summary>Asks the kernel to detach the mount (lazily, so open files do not block it); the loop then ends.</summary>

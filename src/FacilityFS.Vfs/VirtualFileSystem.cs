@@ -53,6 +53,9 @@ public sealed class VirtualFileSystem : IAsyncDisposable
 
     public VfsOptions Options => _options;
 
+    /// <summary>Raised (with the inode) when a file turns out to have changed on the store, so an adapter can drop the OS's cached pages of it.</summary>
+    public event Action<ulong>? ContentChanged;
+
     public BlockCache Blocks { get; }
 
     public int InodeCount => _inodes.Count;
@@ -244,13 +247,15 @@ public sealed class VirtualFileSystem : IAsyncDisposable
         {
             throw VfsException.From(e);
         }
+        bool changed;
         lock (node.Gate)
         {
-            if (fresh.VersionKey != node.Entry.VersionKey)
-                _logger.LogInformation("{Path} changed on the server ({Old} → {New})", node.Path, node.Entry.VersionKey, fresh.VersionKey);
+            changed = !fresh.IsDirectory && fresh.VersionKey != node.Entry.VersionKey;
+            if (changed) _logger.LogInformation("{Path} changed on the server ({Old} → {New})", node.Path, node.Entry.VersionKey, fresh.VersionKey);
             node.Entry = fresh;
             node.FetchedAt = now;
         }
+        if (changed) ContentChanged?.Invoke(node.Inode);
     }
 
     /// <summary>The folder's listing, fresh within the cache time; concurrent callers share one PROPFIND.</summary>
