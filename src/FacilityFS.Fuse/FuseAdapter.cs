@@ -161,30 +161,23 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
     }
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnLookup(nint request, ulong parent, byte* name)
+    private static unsafe void OnLookup(nint request, ulong parent, byte* name) =>
+        Guard(request, (parent, NameOf(name)), static (self, req, s) => self.Lookup(req, s.parent, s.Item2));
+
+    private void Lookup(nint request, ulong parent, string name)
     {
-        FuseAdapter? self = null;
+        ValueTask<VfsEntry> pending;
         try
         {
-            self = Of(request);
-            var text = NameOf(name);
-            var adapter = self;
-            var pending = self.Vfs.LookupAsync(parent, text);
-            if (pending.IsCompletedSuccessfully)
-            {
-                self.ReplyEntry(request, pending.Result);
-                return;
-            }
-            _ = adapter.LookupLaterAsync(request, pending);
+            pending = Vfs.LookupAsync(parent, name);
         }
-        catch (VfsException e) when (e.Error == VfsError.NotFound && self is not null)
+        catch (VfsException e) when (e.Error == VfsError.NotFound)
         {
-            self.ReplyNegative(request);
+            ReplyNegative(request);
+            return;
         }
-        catch (Exception e)
-        {
-            ReplyAny(self, request, e);
-        }
+        if (pending.IsCompletedSuccessfully) ReplyEntry(request, pending.Result);
+        else _ = LookupLaterAsync(request, pending);
     }
 
     private async Task LookupLaterAsync(nint request, ValueTask<VfsEntry> pending)
@@ -211,100 +204,79 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
         LibFuse.ReplyEntry(request, &entry);
     }
 
-    private static void ReplyAny(FuseAdapter? self, nint request, Exception e)
+    /// <summary>Runs one callback's work with its adapter; whatever it throws becomes the request's one error reply.</summary>
+    /// <remarks>The state carries copies of what the pointer arguments held, since those die when the callback returns.</remarks>
+    private static void Guard<TState>(nint request, TState state, Action<FuseAdapter, nint, TState> body)
     {
-        if (self is not null)
+        FuseAdapter? self = null;
+        try
         {
-            self.ReplyError(request, e);
-            return;
+            self = Of(request);
+            body(self, request, state);
         }
-        LibFuse.ReplyErr(request, Errno.EIO);
+        catch (Exception e)
+        {
+            if (self is not null) self.ReplyError(request, e);
+            else LibFuse.ReplyErr(request, Errno.EIO);
+        }
     }
 
-    [UnmanagedCallersOnly]
-    private static unsafe void OnForget(nint request, ulong inode, ulong count)
+    /// <summary>Runs work that has no error reply (forget, release): it replies <paramref name="done"/> whatever happens.</summary>
+    private static void Always<TState>(nint request, TState state, Action<FuseAdapter, TState> body, Action<nint> done)
     {
         try
         {
-            Of(request).Vfs.Forget(inode, count);
+            body(Of(request), state);
         }
         catch
         {
-            // A forget has no error reply; the reference simply stays.
+            // Nothing can be reported for these requests; at worst a reference or handle stays open.
         }
-        LibFuse.ReplyNone(request);
+        done(request);
+    }
+
+    private static void ReplyNone(nint request) => LibFuse.ReplyNone(request);
+
+    private static void ReplySuccess(nint request) => LibFuse.ReplyErr(request, 0);
+
+    [UnmanagedCallersOnly]
+    private static void OnForget(nint request, ulong inode, ulong count) =>
+        Always(request, (inode, count), static (self, s) => self.Vfs.Forget(s.inode, s.count), ReplyNone);
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnForgetMulti(nint request, nuint count, FuseForgetData* forgets) =>
+        Always(request, new ReadOnlySpan<FuseForgetData>(forgets, (int)count).ToArray(), static (self, all) =>
+        {
+            foreach (var forget in all) self.Vfs.Forget(forget.Ino, forget.Nlookup);
+        }, ReplyNone);
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnGetAttr(nint request, ulong inode, FuseFileInfo* fileInfo) =>
+        Guard(request, inode, static (self, req, ino) => self.Complete(req, self.Vfs.GetAttributesAsync(ino), self.ReplyAttributes));
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnOpen(nint request, ulong inode, FuseFileInfo* fileInfo) =>
+        Guard(request, (inode, info: *fileInfo), static (self, req, s) =>
+            self.Complete(req, self.Vfs.OpenAsync(s.inode, (s.info.Flags & OpenAccessMode) != 0), (r, opened) => self.ReplyOpen(r, s.info, opened.Handle, opened.KeepCache, isDirectory: false)));
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnOpenDir(nint request, ulong inode, FuseFileInfo* fileInfo) =>
+        Guard(request, (inode, info: *fileInfo), static (self, req, s) =>
+            self.Complete(req, self.Vfs.OpenDirectoryAsync(s.inode), (r, handle) => self.ReplyOpen(r, s.info, handle, keepCache: false, isDirectory: true)));
+
+    /// <summary>Replies an open with our handle in a copy of the request's file info; an interrupted open never gets its release, so the handle is closed here then.</summary>
+    private unsafe void ReplyOpen(nint request, FuseFileInfo info, ulong handle, bool keepCache, bool isDirectory)
+    {
+        info.Handle = handle;
+        info.BitFields = keepCache ? info.BitFields | FuseFileInfo.KeepCache : info.BitFields & ~FuseFileInfo.KeepCache;
+        if (LibFuse.ReplyOpen(request, &info) == 0) return;
+        if (isDirectory) Vfs.ReleaseDirectory(handle);
+        else Vfs.Release(handle);
     }
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnForgetMulti(nint request, nuint count, FuseForgetData* forgets)
-    {
-        try
-        {
-            var vfs = Of(request).Vfs;
-            for (nuint i = 0; i < count; i++) vfs.Forget(forgets[i].Ino, forgets[i].Nlookup);
-        }
-        catch
-        {
-            // As in forget: no error reply exists.
-        }
-        LibFuse.ReplyNone(request);
-    }
-
-    [UnmanagedCallersOnly]
-    private static unsafe void OnGetAttr(nint request, ulong inode, FuseFileInfo* fileInfo)
-    {
-        FuseAdapter? self = null;
-        try
-        {
-            self = Of(request);
-            self.Complete(request, self.Vfs.GetAttributesAsync(inode), self.ReplyAttributes);
-        }
-        catch (Exception e)
-        {
-            ReplyAny(self, request, e);
-        }
-    }
-
-    [UnmanagedCallersOnly]
-    private static unsafe void OnOpen(nint request, ulong inode, FuseFileInfo* fileInfo)
-    {
-        FuseAdapter? self = null;
-        try
-        {
-            self = Of(request);
-            var write = (fileInfo->Flags & OpenAccessMode) != 0;
-            // fi points into the request and dies with this callback: the reply builds its own copy.
-            var copy = *fileInfo;
-            var adapter = self;
-            self.Complete(request, self.Vfs.OpenAsync(inode, write), (req, opened) =>
-            {
-                var info = copy;
-                info.Handle = opened.Handle;
-                info.BitFields = opened.KeepCache ? info.BitFields | FuseFileInfo.KeepCache : info.BitFields & ~FuseFileInfo.KeepCache;
-                // An interrupted open never gets its release: close the handle ourselves.
-                if (LibFuse.ReplyOpen(req, &info) != 0) adapter.Vfs.Release(opened.Handle);
-            });
-        }
-        catch (Exception e)
-        {
-            ReplyAny(self, request, e);
-        }
-    }
-
-    [UnmanagedCallersOnly]
-    private static unsafe void OnRead(nint request, ulong inode, nuint size, long offset, FuseFileInfo* fileInfo)
-    {
-        FuseAdapter? self = null;
-        try
-        {
-            self = Of(request);
-            _ = self.ReadAsync(request, fileInfo->Handle, (int)Math.Min(size, int.MaxValue), offset);
-        }
-        catch (Exception e)
-        {
-            ReplyAny(self, request, e);
-        }
-    }
+    private static unsafe void OnRead(nint request, ulong inode, nuint size, long offset, FuseFileInfo* fileInfo) =>
+        Guard(request, (handle: fileInfo->Handle, size: (int)Math.Min(size, int.MaxValue), offset), static (self, req, s) => _ = self.ReadAsync(req, s.handle, s.size, s.offset));
 
     private async Task ReadAsync(nint request, ulong handle, int size, long offset)
     {
@@ -325,70 +297,22 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
     }
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnRelease(nint request, ulong inode, FuseFileInfo* fileInfo)
-    {
-        try
-        {
-            Of(request).Vfs.Release(fileInfo->Handle);
-        }
-        catch
-        {
-            // Releasing an unknown handle changes nothing.
-        }
-        LibFuse.ReplyErr(request, 0);
-    }
+    private static unsafe void OnRelease(nint request, ulong inode, FuseFileInfo* fileInfo) =>
+        Always(request, fileInfo->Handle, static (self, handle) => self.Vfs.Release(handle), ReplySuccess);
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnOpenDir(nint request, ulong inode, FuseFileInfo* fileInfo)
-    {
-        FuseAdapter? self = null;
-        try
-        {
-            self = Of(request);
-            var copy = *fileInfo;
-            var adapter = self;
-            self.Complete(request, self.Vfs.OpenDirectoryAsync(inode), (req, handle) =>
-            {
-                var info = copy;
-                info.Handle = handle;
-                if (LibFuse.ReplyOpen(req, &info) != 0) adapter.Vfs.ReleaseDirectory(handle);
-            });
-        }
-        catch (Exception e)
-        {
-            ReplyAny(self, request, e);
-        }
-    }
+    private static unsafe void OnReleaseDir(nint request, ulong inode, FuseFileInfo* fileInfo) =>
+        Always(request, fileInfo->Handle, static (self, handle) => self.Vfs.ReleaseDirectory(handle), ReplySuccess);
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnReadDir(nint request, ulong inode, nuint size, long offset, FuseFileInfo* fileInfo)
-    {
-        FuseAdapter? self = null;
-        try
-        {
-            self = Of(request);
-            self.FillDirectory(request, inode, fileInfo->Handle, (int)Math.Min(size, 1 << 20), offset, plus: false);
-        }
-        catch (Exception e)
-        {
-            ReplyAny(self, request, e);
-        }
-    }
+    private static unsafe void OnReadDir(nint request, ulong inode, nuint size, long offset, FuseFileInfo* fileInfo) =>
+        Guard(request, (inode, handle: fileInfo->Handle, size: (int)Math.Min(size, 1 << 20), offset),
+            static (self, req, s) => self.FillDirectory(req, s.inode, s.handle, s.size, s.offset, plus: false));
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnReadDirPlus(nint request, ulong inode, nuint size, long offset, FuseFileInfo* fileInfo)
-    {
-        FuseAdapter? self = null;
-        try
-        {
-            self = Of(request);
-            self.FillDirectory(request, inode, fileInfo->Handle, (int)Math.Min(size, 1 << 20), offset, plus: true);
-        }
-        catch (Exception e)
-        {
-            ReplyAny(self, request, e);
-        }
-    }
+    private static unsafe void OnReadDirPlus(nint request, ulong inode, nuint size, long offset, FuseFileInfo* fileInfo) =>
+        Guard(request, (inode, handle: fileInfo->Handle, size: (int)Math.Min(size, 1 << 20), offset),
+            static (self, req, s) => self.FillDirectory(req, s.inode, s.handle, s.size, s.offset, plus: true));
 
     /// <summary>Fills one readdir(plus) reply from the handle's snapshot: position 0 is ".", 1 is "..", 2 + i is entry i; each entry's offset is the next position.</summary>
     private unsafe void FillDirectory(nint request, ulong inode, ulong handle, int size, long offset, bool plus)
@@ -449,55 +373,24 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
     }
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnReleaseDir(nint request, ulong inode, FuseFileInfo* fileInfo)
-    {
-        try
-        {
-            Of(request).Vfs.ReleaseDirectory(fileInfo->Handle);
-        }
-        catch
-        {
-            // As in release.
-        }
-        LibFuse.ReplyErr(request, 0);
-    }
+    private static void OnStatFs(nint request, ulong inode) => Guard(request, inode, static (self, req, _) => self.ReplyStatFs(req));
 
-    [UnmanagedCallersOnly]
-    private static unsafe void OnStatFs(nint request, ulong inode)
+    private unsafe void ReplyStatFs(nint request)
     {
-        try
-        {
-            var info = Of(request).Vfs.FileSystemInfo();
-            var stat = default(NativeStatVfs);
-            stat.BlockSize = stat.FragmentSize = (ulong)info.BlockSize;
-            stat.Blocks = (ulong)info.TotalBlocks;
-            stat.BlocksFree = stat.BlocksAvailable = (ulong)info.FreeBlocks;
-            stat.Files = (ulong)info.TotalFiles;
-            stat.FilesFree = stat.FilesAvailable = (ulong)info.FreeFiles;
-            stat.NameMax = (ulong)info.MaxNameLength;
-            LibFuse.ReplyStatfs(request, &stat);
-        }
-        catch
-        {
-            LibFuse.ReplyErr(request, Errno.EIO);
-        }
+        var info = Vfs.FileSystemInfo();
+        var stat = default(NativeStatVfs);
+        stat.BlockSize = stat.FragmentSize = (ulong)info.BlockSize;
+        stat.Blocks = (ulong)info.TotalBlocks;
+        stat.BlocksFree = stat.BlocksAvailable = (ulong)info.FreeBlocks;
+        stat.Files = (ulong)info.TotalFiles;
+        stat.FilesFree = stat.FilesAvailable = (ulong)info.FreeFiles;
+        stat.NameMax = (ulong)info.MaxNameLength;
+        LibFuse.ReplyStatfs(request, &stat);
     }
-
     // ----- changes: refused while the mount is read-only -----
 
-    private static unsafe void RefuseChange(nint request, ulong parent, byte* name)
-    {
-        FuseAdapter? self = null;
-        try
-        {
-            self = Of(request);
-            self.ReplyError(request, self.Vfs.ReadOnlyError(parent, name is null ? null : NameOf(name)));
-        }
-        catch (Exception e)
-        {
-            ReplyAny(self, request, e);
-        }
-    }
+    private static unsafe void RefuseChange(nint request, ulong parent, byte* name) =>
+        Guard(request, (parent, name: name is null ? null : NameOf(name)), static (self, req, s) => self.ReplyError(req, self.Vfs.ReadOnlyError(s.parent, s.name)));
 
     [UnmanagedCallersOnly]
     private static unsafe void OnSetAttr(nint request, ulong inode, NativeStat* attr, int toSet, FuseFileInfo* fileInfo) => RefuseChange(request, inode, null);
