@@ -5,10 +5,12 @@ namespace FacilityFS.Benchmarks;
 /// <summary>Starts and stops the mounts being compared: ours (bin/facilityfs) and rclone's, each with a fresh cache folder.</summary>
 internal sealed class Mounts(string facilityfs, string work, Uri server)
 {
-    public async Task<string> OursAsync(params string[] extra)
+    /// <summary>Mounts with our defaults (memory cache only), or with a fresh disk cache too.</summary>
+    public async Task<string> OursAsync(bool diskCache, params string[] extra)
     {
         var (point, cache) = Fresh("ffs");
-        await Timed.RunAsync(facilityfs, ["mount", server.AbsoluteUri, point, "--cache-dir", cache, .. extra]);
+        string[] cacheArgs = diskCache ? ["--cache-dir", cache] : [];
+        await Timed.RunAsync(facilityfs, ["mount", server.AbsoluteUri, point, .. cacheArgs, .. extra]);
         return point;
     }
 

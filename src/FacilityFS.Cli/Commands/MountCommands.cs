@@ -21,7 +21,7 @@ internal static class MountCommands
         var remote = new Argument<string>("REMOTE") { Description = "A URL or name:path of a folder" };
         var mountpoint = new Argument<string>("MOUNTPOINT") { Description = "An empty local folder" };
         var foreground = new Option<bool>("--foreground", "-f") { Description = "Stay in the foreground until unmounted (Ctrl-C unmounts)" };
-        var cacheDir = new Option<string?>("--cache-dir") { Description = "Folder of the block cache on disk (default: ~/.cache/facilityfs/blocks/…)" };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = "Keep fetched blocks in this folder too, across remounts (default: memory only)" };
         var cacheMax = new Option<string>("--cache-max-size") { Description = "Largest size of the disk cache", DefaultValueFactory = _ => "10G" };
         var readOnly = new Option<bool>("--read-only") { Description = "Refuse every change (EROFS)" };
         var mountOptions = new Option<string[]>("-o") { Description = "Mount options: allow_other", AllowMultipleArgumentsPerToken = false };
@@ -53,7 +53,8 @@ internal static class MountCommands
                 NegativeTimeout = TimeSpan.FromSeconds(attr),
                 DirectoryCacheTime = TimeSpan.FromSeconds(dirs),
                 MemoryBudget = ByteSize.Parse(parse.GetValue(memory)!, "--memory"),
-                CacheDirectory = Path.GetFullPath(parse.GetValue(cacheDir) ?? DefaultCacheDirectory(target)),
+                // Opt-in, as in mountpoint-s3: writing every byte read to disk costs a cold read a third of its speed, and home folders have quotas.
+                CacheDirectory = parse.GetValue(cacheDir) is { } folder ? Path.GetFullPath(folder) : null,
                 CacheMaxSize = ByteSize.Parse(parse.GetValue(cacheMax)!, "--cache-max-size"),
                 ReadOnly = true,
             };
@@ -123,7 +124,7 @@ internal static class MountCommands
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
-            logger.LogInformation("mounted {Remote} at {Mountpoint} (cache {Cache})", target, point, options.CacheDirectory);
+            logger.LogInformation("mounted {Remote} at {Mountpoint} (disk cache: {Cache})", target, point, options.CacheDirectory ?? "none");
             context.ErrorLine($"mounted {target} at {point}; unmount with: facilityfs unmount {point}");
             await mount.Stopped.ConfigureAwait(false);
             logger.LogInformation("unmounted {Mountpoint}", point);
@@ -201,9 +202,6 @@ internal static class MountCommands
     private static string CacheHome =>
         Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-
-    private static string DefaultCacheDirectory(RemoteTarget target) =>
-        Path.Combine(CacheHome, "facilityfs", "blocks", Hash(target.StoreKey + "\n" + target.Path.Value));
 
     /// <summary>Where a mount daemon records its process id, so that unmount can wait for it to finish.</summary>
     private static string PidFileOf(string point) => Path.Combine(CacheHome, "facilityfs", "run", $"mount-{Hash(point)}.pid");

@@ -12,6 +12,9 @@ public sealed class BlockCache : IAsyncDisposable
     /// <summary>The most blocks one GET asks for; larger read-ahead is split so several requests run in parallel.</summary>
     public const int MaxBlocksPerRequest = 8;
 
+    /// <summary>Disk writes queued behind readers at most; past it a block is simply not kept on disk, so a slow disk neither slows reads nor piles up memory.</summary>
+    public const int MaxPendingDiskWrites = 16;
+
     private readonly IRemoteStore _store;
     private readonly MemoryBudget _budget;
     private readonly MemoryTier _memory;
@@ -157,7 +160,8 @@ public sealed class BlockCache : IAsyncDisposable
                 }
                 var block = new Block(array, blockLength, _pool);
                 var key = file.KeyOf(index);
-                if (_disk is { } disk && block.TryAcquire()) TrackDiskWrite(Task.Run(() => WriteToDisk(disk, key, block)));
+                if (_disk is { } disk && _diskWrites.Count < MaxPendingDiskWrites && block.TryAcquire())
+                    TrackDiskWrite(Task.Run(() => WriteToDisk(disk, key, block)));
                 _memory.Add(key, block);
                 _inFlight.TryRemove(key, out _);
                 done.SetResult(block);
