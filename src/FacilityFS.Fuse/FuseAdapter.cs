@@ -21,6 +21,24 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
 
     public ILogger Logger { get; } = logger;
 
+    private int _pendingReplies;
+
+    /// <summary>Replies still to be sent from other threads; the session must outlive them, since a reply points into it.</summary>
+    public int PendingReplies => Volatile.Read(ref _pendingReplies);
+
+    private async Task Tracked(Task reply)
+    {
+        Interlocked.Increment(ref _pendingReplies);
+        try
+        {
+            await reply.ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pendingReplies);
+        }
+    }
+
     public static unsafe FuseLowlevelOps Operations() => new()
     {
         Init = &OnInit,
@@ -75,7 +93,7 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
             reply(request, pending.Result);
             return;
         }
-        _ = CompleteLaterAsync(request, pending, reply);
+        _ = Tracked(CompleteLaterAsync(request, pending, reply));
     }
 
     private async Task CompleteLaterAsync<T>(nint request, ValueTask<T> pending, Action<nint, T> reply)
@@ -177,7 +195,7 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
             return;
         }
         if (pending.IsCompletedSuccessfully) ReplyEntry(request, pending.Result);
-        else _ = LookupLaterAsync(request, pending);
+        else _ = Tracked(LookupLaterAsync(request, pending));
     }
 
     private async Task LookupLaterAsync(nint request, ValueTask<VfsEntry> pending)
@@ -276,7 +294,7 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
 
     [UnmanagedCallersOnly]
     private static unsafe void OnRead(nint request, ulong inode, nuint size, long offset, FuseFileInfo* fileInfo) =>
-        Guard(request, (handle: fileInfo->Handle, size: (int)Math.Min(size, int.MaxValue), offset), static (self, req, s) => _ = self.ReadAsync(req, s.handle, s.size, s.offset));
+        Guard(request, (handle: fileInfo->Handle, size: (int)Math.Min(size, int.MaxValue), offset), static (self, req, s) => _ = self.Tracked(self.ReadAsync(req, s.handle, s.size, s.offset)));
 
     private async Task ReadAsync(nint request, ulong handle, int size, long offset)
     {

@@ -204,6 +204,13 @@ public sealed class FuseMount : IAsyncDisposable
             return;
         }
         _loop.Join();
+        var adapter = (FuseAdapter)_adapter.Target!;
+        for (var waited = 0; adapter.PendingReplies > 0 && waited < 300; waited++) await Task.Delay(100).ConfigureAwait(false);
+        if (adapter.PendingReplies > 0)
+        {
+            _logger.LogError("{Count} replies to the kernel still pending after 30 s; leaving the session rather than freeing it under them", adapter.PendingReplies);
+            return;
+        }
         ReleaseSession();
     }
 

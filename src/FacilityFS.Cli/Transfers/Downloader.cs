@@ -73,7 +73,8 @@ internal sealed class Downloader(CliContext context, TransferReporter reporter, 
                 Mode = FileMode.CreateNew,
                 Access = FileAccess.Write,
                 BufferSize = 0,
-                Options = FileOptions.Asynchronous,
+                // Synchronous writes: on Linux an "asynchronous" file write is a hop to the thread pool per buffer.
+                Options = FileOptions.None,
                 PreallocationSize = entry.Size,
             }))
             {
