@@ -33,4 +33,16 @@ internal static class Timed
         }
         return (bestOurs, bestPeer);
     }
+
+    /// <summary>The best of <paramref name="runs"/> runs of one measurement.</summary>
+    public static async Task<TimeSpan> BestAsync(int runs, Func<Task<TimeSpan>> measure)
+    {
+        var best = TimeSpan.MaxValue;
+        for (var i = 0; i < runs; i++)
+        {
+            var time = await measure();
+            if (time < best) best = time;
+        }
+        return best;
+    }
 }
