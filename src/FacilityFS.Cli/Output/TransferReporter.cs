@@ -39,6 +39,9 @@ public sealed class TransferReporter(CliContext context, bool json)
                 await transfers().ConfigureAwait(false);
             }).ConfigureAwait(false);
         _progress = null;
+        // The bars clear themselves; what stays on the screen is what was done.
+        var skipped = Skipped > 0 ? $", {Skipped} already identical" : "";
+        context.Line($"{Done} file{(Done == 1 ? "" : "s")}, {Bytes} bytes{skipped}");
     }
 
     /// <summary>A progress sink for one file; bytes reported are added to its bar.</summary>
