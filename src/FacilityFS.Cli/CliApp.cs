@@ -33,6 +33,9 @@ public static class CliApp
         var parse = Build(context).Parse(args);
         // A mistyped command line gets its one-line error (and a typo hint), not the whole help page.
         if (parse.Action is System.CommandLine.Invocation.ParseErrorAction error) error.ShowHelp = false;
-        return parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }, cancellationToken);
+        // Ctrl-C cancels the command's token; a mount in the foreground then needs time to unmount and write its cache, so the
+        // forced exit that follows an unfinished cancellation waits a minute rather than the default two seconds.
+        var invocation = new InvocationConfiguration { Output = context.Out, Error = context.Error, ProcessTerminationTimeout = TimeSpan.FromMinutes(1) };
+        return parse.InvokeAsync(invocation, cancellationToken);
     }
 }

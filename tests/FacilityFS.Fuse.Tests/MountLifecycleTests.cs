@@ -129,6 +129,28 @@ public sealed class MountLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sigterm_to_a_foreground_mount_unmounts_it_and_exits_cleanly()
+    {
+        _server.WriteFile("term.txt", "x"u8);
+        var point = Directory.CreateDirectory(Path.Combine(_work.FullName, "fg")).FullName;
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { Repository.CommandDll, "mount", Remote, point, "--foreground" }) start.ArgumentList.Add(arg);
+        using var daemon = System.Diagnostics.Process.Start(start)!;
+        for (var i = 0; i < 200 && !FuseMount.IsMounted(point); i++) await Task.Delay(50);
+        Assert.True(FuseMount.IsMounted(point));
+        Assert.Equal("x", await File.ReadAllTextAsync(Path.Combine(point, "term.txt")));
+        Assert.Equal(0, Kill(daemon.Id, 15));
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await daemon.WaitForExitAsync(limit.Token);
+        Assert.Equal(0, daemon.ExitCode);
+        Assert.False(FuseMount.IsMounted(point));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(point));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int Kill(int pid, int signal);
+
+    [Fact]
     public async Task A_mountpoint_that_is_not_an_empty_folder_is_refused_clearly()
     {
         var full = Directory.CreateDirectory(Path.Combine(_work.FullName, "full")).FullName;
