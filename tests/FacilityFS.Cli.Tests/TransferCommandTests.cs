@@ -69,6 +69,22 @@ public abstract class TransferCommandTests(WebDavServer server) : IDisposable
     }
 
     [Fact]
+    public async Task A_large_file_fetched_in_parallel_ranges_is_identical_with_the_whole_files_checksum()
+    {
+        await MakeRemoteFolderAsync();
+        var data = RandomBytes((70 << 20) + 12345);
+        Server.WriteFile(_folder + "/large.bin", data);
+        var target = LocalPath("large.bin");
+        var run = await CliRun.RunAsync("get", "--json", Url("large.bin"), target);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(data, File.ReadAllBytes(target));
+        using var json = JsonDocument.Parse(Assert.Single(run.Lines));
+        Assert.Equal(FacilityFS.Storage.Checksums.Adler32.ChecksumOf(FacilityFS.Storage.Checksums.Adler32.Compute(data)).ToString(),
+            json.RootElement.GetProperty("checksum").GetString());
+        Assert.True(Server.RequestLog().Count(r => r.Method == "GET" && r.Path.EndsWith("/large.bin", StringComparison.Ordinal) && r.Range is not null) >= 3);
+    }
+
+    [Fact]
     public async Task Put_into_a_folder_keeps_the_name_and_reports_json()
     {
         await MakeRemoteFolderAsync();

@@ -75,6 +75,20 @@ public sealed class ParsingTests
         Assert.Equal(Plain(data), split.Value);
     }
 
+    [Fact]
+    public void Adler32_of_pieces_combines_into_the_whole()
+    {
+        var data = new byte[1_000_003];
+        new Random(5).NextBytes(data);
+        foreach (var cut in new[] { 0, 1, 65520, 65521, 65522, 500_000, data.Length })
+        {
+            var combined = Adler32.Combine(Adler32.Compute(data.AsSpan(0, cut)), Adler32.Compute(data.AsSpan(cut)), data.Length - cut);
+            Assert.Equal(Adler32.Compute(data), combined);
+        }
+        var all255 = Enumerable.Repeat((byte)255, 200_000).ToArray();
+        Assert.Equal(Adler32.Compute(all255), Adler32.Combine(Adler32.Compute(all255.AsSpan(0, 99_999)), Adler32.Compute(all255.AsSpan(99_999)), 100_001));
+    }
+
     private static uint Plain(ReadOnlySpan<byte> data)
     {
         uint a = 1, b = 0;

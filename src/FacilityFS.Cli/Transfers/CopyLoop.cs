@@ -15,19 +15,13 @@ internal static class CopyLoop
         long total = 0;
         try
         {
-            while (true)
+            int filled;
+            while ((filled = await FillAsync(from, buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                // Network reads come in socket-sized pieces; gathering a full buffer first keeps disk writes large and few.
-                var filled = 0;
-                int n;
-                while (filled < BufferSize && (n = await from.ReadAsync(buffer.AsMemory(filled, BufferSize - filled), cancellationToken).ConfigureAwait(false)) > 0)
-                    filled += n;
-                if (filled == 0) break;
                 adler.Append(buffer.AsSpan(0, filled));
                 await to.WriteAsync(buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false);
                 total += filled;
                 progress.Report(filled);
-                if (filled < BufferSize) break;
             }
         }
         finally
@@ -35,5 +29,39 @@ internal static class CopyLoop
             ArrayPool<byte>.Shared.Return(buffer);
         }
         return (total, adler.ToChecksum());
+    }
+
+    /// <summary>Copies a stream into a file at <paramref name="offset"/> (parts of one file written in parallel), returning the part's Adler-32.</summary>
+    public static async Task<(long Bytes, uint Adler32)> CopyAtAsync(Stream from, Microsoft.Win32.SafeHandles.SafeFileHandle to, long offset, IProgress<long> progress, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var adler = new Adler32();
+        long total = 0;
+        try
+        {
+            int filled;
+            while ((filled = await FillAsync(from, buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                adler.Append(buffer.AsSpan(0, filled));
+                RandomAccess.Write(to, buffer.AsSpan(0, filled), offset + total);
+                total += filled;
+                progress.Report(filled);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return (total, adler.Value);
+    }
+
+    /// <summary>Reads until the buffer is full or the stream ends: network reads come in socket-sized pieces, and large writes are few.</summary>
+    private static async Task<int> FillAsync(Stream from, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        int n;
+        while (filled < BufferSize && (n = await from.ReadAsync(buffer.AsMemory(filled, BufferSize - filled), cancellationToken).ConfigureAwait(false)) > 0)
+            filled += n;
+        return filled;
     }
 }

@@ -66,22 +66,10 @@ internal sealed class Downloader(CliContext context, TransferReporter reporter, 
         var temporary = Path.Combine(folder, $".{Path.GetFileName(job.LocalPath)}.ffs-{Guid.NewGuid():N}.part");
         try
         {
-            (long Bytes, Checksum Adler32) copied;
-            await using (var content = await source.Store.OpenReadAsync(entry.Path, expectedETag: entry.ETag, cancellationToken: cancellationToken).ConfigureAwait(false))
-            await using (var output = new FileStream(temporary, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                BufferSize = 0,
-                // Synchronous writes: on Linux an "asynchronous" file write is a hop to the thread pool per buffer.
-                Options = FileOptions.None,
-                PreallocationSize = entry.Size,
-            }))
-            {
-                copied = await CopyLoop.CopyAsync(content.Stream, output, reporter.Begin(display, content.Length), cancellationToken).ConfigureAwait(false);
-                if (copied.Bytes != content.Length)
-                    throw new StorageException(StorageErrorKind.VerificationFailed, $"got {copied.Bytes} bytes of {display} but the server announced {content.Length}");
-            }
+            var progress = reporter.Begin(display, entry.Size);
+            var copied = entry.Size >= ParallelThreshold && source.Store.Capabilities.RangeReads
+                ? await DownloadRangesAsync(source.Store, entry, temporary, progress, cancellationToken).ConfigureAwait(false)
+                : await DownloadStreamAsync(source.Store, entry, temporary, progress, cancellationToken).ConfigureAwait(false);
             var serverChecksum = await ServerChecksumAsync(source.Store, entry.Path, cancellationToken).ConfigureAwait(false);
             if (serverChecksum is not null && serverChecksum != copied.Adler32)
                 throw new StorageException(StorageErrorKind.VerificationFailed, $"{display}: the server reports {serverChecksum} but the bytes received give {copied.Adler32}");
@@ -93,6 +81,50 @@ internal sealed class Downloader(CliContext context, TransferReporter reporter, 
         {
             if (File.Exists(temporary)) File.Delete(temporary);
         }
+    }
+
+    private static async Task<(long Bytes, Checksum Adler32)> DownloadStreamAsync(IRemoteStore store, RemoteEntry entry, string temporary, IProgress<long> progress, CancellationToken cancellationToken)
+    {
+        await using var content = await store.OpenReadAsync(entry.Path, expectedETag: entry.ETag, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var output = new FileStream(temporary, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            BufferSize = 0,
+            // Synchronous writes: on Linux an "asynchronous" file write is a hop to the thread pool per buffer.
+            Options = FileOptions.None,
+            PreallocationSize = entry.Size,
+        });
+        var copied = await CopyLoop.CopyAsync(content.Stream, output, progress, cancellationToken).ConfigureAwait(false);
+        if (copied.Bytes != content.Length)
+            throw new StorageException(StorageErrorKind.VerificationFailed, $"got {copied.Bytes} bytes of {entry.Path} but the server announced {content.Length}");
+        return copied;
+    }
+
+    /// <summary>Files from this size on are fetched as several ranges at once, each carrying the ETag so all parts are of one version.</summary>
+    private const long ParallelThreshold = 64L << 20;
+    private const long RangeSize = 32L << 20;
+    private const int RangesAtOnce = 4;
+
+    private static async Task<(long Bytes, Checksum Adler32)> DownloadRangesAsync(IRemoteStore store, RemoteEntry entry, string temporary, IProgress<long> progress, CancellationToken cancellationToken)
+    {
+        var count = (int)((entry.Size + RangeSize - 1) / RangeSize);
+        var sums = new uint[count];
+        using var output = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, entry.Size);
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = RangesAtOnce, CancellationToken = cancellationToken },
+            async (part, ct) =>
+            {
+                var offset = part * RangeSize;
+                var length = Math.Min(RangeSize, entry.Size - offset);
+                await using var content = await store.OpenReadAsync(entry.Path, new ByteRange(offset, length), entry.ETag, ct).ConfigureAwait(false);
+                var (bytes, sum) = await CopyLoop.CopyAtAsync(content.Stream, output, offset, progress, ct).ConfigureAwait(false);
+                if (bytes != length)
+                    throw new StorageException(StorageErrorKind.VerificationFailed, $"got {bytes} bytes of {entry.Path} at {offset} but asked for {length}");
+                sums[part] = sum;
+            }).ConfigureAwait(false);
+        var whole = sums[0];
+        for (var part = 1; part < count; part++) whole = Adler32.Combine(whole, sums[part], Math.Min(RangeSize, entry.Size - part * RangeSize));
+        return (entry.Size, Adler32.ChecksumOf(whole));
     }
 
     internal static async Task<Checksum?> ServerChecksumAsync(IRemoteStore store, RemotePath path, CancellationToken cancellationToken) =>

@@ -22,11 +22,27 @@ public struct Adler32
 
     public readonly uint Value => _value;
 
-    public readonly Checksum ToChecksum() => new(ChecksumAlgorithm.Adler32, _value.ToString("x8"));
+    public readonly Checksum ToChecksum() => ChecksumOf(_value);
+
+    public static Checksum ChecksumOf(uint value) => new(ChecksumAlgorithm.Adler32, value.ToString("x8"));
 
     public void Append(ReadOnlySpan<byte> data) => _value = Update(_value, data);
 
     public static uint Compute(ReadOnlySpan<byte> data) => Update(1, data);
+
+    /// <summary>The Adler-32 of two pieces back to back, from each piece's own value and the second's length: parts fetched in parallel still give the whole file's checksum.</summary>
+    public static uint Combine(uint first, uint second, long secondLength)
+    {
+        // s1 of the whole is s1a + s1b − 1; s2 gains s1a for each of the second piece's bytes, s2b, and loses the second's initial 1 that often.
+        ulong remainder = (ulong)(secondLength % Modulus);
+        ulong s1 = first & 0xFFFF;
+        ulong s2 = remainder * s1 % Modulus;
+        s1 += (second & 0xFFFF) + Modulus - 1;
+        s2 += (first >> 16) + (second >> 16) + Modulus - remainder;
+        s1 %= Modulus;
+        s2 %= Modulus;
+        return (uint)((s2 << 16) | s1);
+    }
 
     public static uint Update(uint adler, ReadOnlySpan<byte> data)
     {
