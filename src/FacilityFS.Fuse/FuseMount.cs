@@ -16,11 +16,13 @@ public sealed class FuseMount : IAsyncDisposable
     private readonly Thread _loop;
     private readonly TaskCompletionSource<int> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _logger;
+    private readonly uint _maxThreads;
     private int _unmountRequested;
     private int _disposed;
 
-    private unsafe FuseMount(string mountpoint, FuseArgs* args, nint session, GCHandle adapter, ILogger logger)
+    private unsafe FuseMount(string mountpoint, FuseArgs* args, nint session, GCHandle adapter, uint maxThreads, ILogger logger)
     {
+        _maxThreads = maxThreads;
         Mountpoint = mountpoint;
         _args = args;
         _session = session;
@@ -57,7 +59,7 @@ public sealed class FuseMount : IAsyncDisposable
             if (session == 0) throw new FuseMountException($"cannot create a FUSE session for {full} (libfuse refused the options '{mountOptions}')");
             if (LibFuse.SessionMount(session, full) != 0)
                 throw new FuseMountException($"cannot mount at {full}: the kernel refused (is /dev/fuse usable, and are you allowed to mount there? see the log for libfuse's reason)");
-            var mount = new FuseMount(full, args, session, adapter, logger);
+            var mount = new FuseMount(full, args, session, adapter, options.MaxThreads, logger);
             vfs.ContentChanged += mount.DropKernelPages;
             // The kernel sets the read-ahead while it handles INIT, so it is raised only once a stat shows INIT done.
             _ = Task.Run(() =>
@@ -86,21 +88,19 @@ public sealed class FuseMount : IAsyncDisposable
     }
 
     /// <summary>Whether the kernel lists <paramref name="path"/> as a mountpoint (from /proc/self/mountinfo, with its octal escapes).</summary>
-    public static bool IsMounted(string path)
+    public static bool IsMounted(string path) => MountInfoOf(path) is not null;
+
+    /// <summary>The fields of the /proc/self/mountinfo line whose mountpoint (field 5, octal-escaped) is <paramref name="path"/>, or null.</summary>
+    private static string[]? MountInfoOf(string path)
     {
         var full = Path.GetFullPath(path).TrimEnd('/');
-        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
-        {
-            var fields = line.Split(' ');
-            if (fields.Length > 4 && Unescape(fields[4]) == full) return true;
-        }
-        return false;
+        return File.ReadLines("/proc/self/mountinfo").Select(line => line.Split(' ')).FirstOrDefault(f => f.Length > 4 && Unescape(f[4]) == full);
     }
 
     /// <summary>Lets the kernel read ahead 16 MiB in requests of up to 1 MiB instead of its default 128 KiB, where we may (root): sequential reads then cost an eighth of the requests.</summary>
     private static void RaiseReadAhead(string path, ILogger logger)
     {
-        var device = File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).FirstOrDefault(f => f.Length > 4 && Unescape(f[4]) == path)?[2];
+        var device = MountInfoOf(path)?[2];
         var setting = $"/sys/class/bdi/{device}/read_ahead_kb";
         try
         {
@@ -127,7 +127,7 @@ public sealed class FuseMount : IAsyncDisposable
         var config = LibFuse.LoopConfigCreate();
         try
         {
-            LibFuse.LoopConfigSetMaxThreads(config, 16);
+            LibFuse.LoopConfigSetMaxThreads(config, _maxThreads);
             var rc = LibFuse.SessionLoopMt(_session, config);
             if (rc != 0) _logger.LogError("the FUSE loop for {Mountpoint} ended with {Code}", Mountpoint, rc);
             _stopped.TrySetResult(rc);

@@ -7,8 +7,9 @@ public sealed record RemoteEntry(RemotePath Path, bool IsDirectory, long Size, D
     public string Name => Path.Name;
 
     /// <summary>A version key that changes when the content changes: the ETag, else size and mtime.</summary>
-    /// <remarks>A weak ETag counts as its strong form: Apache weakens the ETag of a file written within the last second,
-    /// and the same content must keep one key across that second.</remarks>
-    public string VersionKey => ETag is { } etag ? (etag.StartsWith("W/", StringComparison.Ordinal) ? etag[2..] : etag)
-        : $"{Size}@{LastModified?.ToUnixTimeSeconds() ?? 0}";
+    public string VersionKey => ETag is { } etag ? WithoutWeakPrefix(etag) : $"{Size}@{LastModified?.ToUnixTimeSeconds() ?? 0}";
+
+    /// <summary>An ETag with any W/ dropped: a weak and a strong form of one validator name the same content here.</summary>
+    /// <remarks>Apache weakens the ETag of a file written within the last second, and other servers weaken it on compressed or ranged answers.</remarks>
+    public static string WithoutWeakPrefix(string etag) => etag.StartsWith("W/", StringComparison.Ordinal) ? etag[2..] : etag;
 }

@@ -60,8 +60,6 @@ public sealed class VirtualFileSystem : IAsyncDisposable
 
     public int InodeCount => _inodes.Count;
 
-    public int OpenFiles => _files.Count;
-
     /// <summary>Resolves a name in a folder and counts one kernel reference to it.</summary>
     public async ValueTask<VfsEntry> LookupAsync(ulong parent, string name, CancellationToken cancellationToken = default)
     {
@@ -138,37 +136,25 @@ public sealed class VirtualFileSystem : IAsyncDisposable
     /// <summary>Reads into <paramref name="destination"/> from <paramref name="offset"/>; fewer bytes only at the end of the file.</summary>
     public async ValueTask<int> ReadAsync(ulong handle, long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
     {
-        if (!_files.TryGetValue(handle, out var file)) throw new VfsException(VfsError.BadHandle, $"file handle {handle} is not open");
+        var file = FileOf(handle);
         if (offset < 0) throw new VfsException(VfsError.InvalidArgument, $"negative offset {offset} in {file.Version.Path}");
-        var size = file.Version.Size;
-        if (offset >= size || destination.Length == 0) return 0;
-        var length = (int)Math.Min(destination.Length, size - offset);
+        var length = LengthAt(file, offset, destination.Length);
+        if (length == 0) return 0;
         file.ReadAhead.OnRead(offset, length);
-        var blockSize = Blocks.BlockSize;
         var copied = 0;
-        try
+        while (copied < length)
         {
-            while (copied < length)
+            var (block, within) = await BlockAtAsync(file, offset + copied, cancellationToken).ConfigureAwait(false);
+            try
             {
-                var position = offset + copied;
-                var block = await Blocks.GetAsync(file.Version, position / blockSize, cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    var within = (int)(position % blockSize);
-                    var n = Math.Min(block.Length - within, length - copied);
-                    if (n <= 0) throw new VfsException(VfsError.Stale, $"{file.Version.Path} is shorter on the server than when it was opened");
-                    block.Span.Slice(within, n).CopyTo(destination.Span[copied..]);
-                    copied += n;
-                }
-                finally
-                {
-                    block.Release();
-                }
+                var n = Math.Min(block.Length - within, length - copied);
+                block.Span.Slice(within, n).CopyTo(destination.Span[copied..]);
+                copied += n;
             }
-        }
-        catch (StorageException e)
-        {
-            throw VfsException.From(e);
+            finally
+            {
+                block.Release();
+            }
         }
         return copied;
     }
@@ -176,25 +162,16 @@ public sealed class VirtualFileSystem : IAsyncDisposable
     /// <summary>Like <see cref="ReadAsync"/>, but lends the bytes straight from the cached block when the range lies in one (the usual case), saving a copy.</summary>
     public async ValueTask<ReadLease> ReadLeaseAsync(ulong handle, long offset, int size, CancellationToken cancellationToken = default)
     {
-        if (!_files.TryGetValue(handle, out var file)) throw new VfsException(VfsError.BadHandle, $"file handle {handle} is not open");
+        var file = FileOf(handle);
+        var length = offset < 0 ? 0 : LengthAt(file, offset, size);
         var blockSize = Blocks.BlockSize;
-        var length = offset < 0 || offset >= file.Version.Size ? 0 : (int)Math.Min(size, file.Version.Size - offset);
         if (length > 0 && offset / blockSize == (offset + length - 1) / blockSize)
         {
             file.ReadAhead.OnRead(offset, length);
-            Block block;
-            try
-            {
-                block = await Blocks.GetAsync(file.Version, offset / blockSize, cancellationToken).ConfigureAwait(false);
-            }
-            catch (StorageException e)
-            {
-                throw VfsException.From(e);
-            }
-            var within = (int)(offset % blockSize);
+            var (block, within) = await BlockAtAsync(file, offset, cancellationToken).ConfigureAwait(false);
             if (block.Length - within >= length) return new ReadLease(block, within, length);
             block.Release();
-            throw new VfsException(VfsError.Stale, $"{file.Version.Path} is shorter on the server than when it was opened");
+            throw ShorterThanOpened(file);
         }
         var copy = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
         try
@@ -207,6 +184,34 @@ public sealed class VirtualFileSystem : IAsyncDisposable
             throw;
         }
     }
+
+    private OpenFile FileOf(ulong handle) =>
+        _files.TryGetValue(handle, out var file) ? file : throw new VfsException(VfsError.BadHandle, $"file handle {handle} is not open");
+
+    /// <summary>How many of <paramref name="size"/> bytes from <paramref name="offset"/> lie inside the file as it was opened.</summary>
+    private static int LengthAt(OpenFile file, long offset, int size) =>
+        offset >= file.Version.Size ? 0 : (int)Math.Min(size, file.Version.Size - offset);
+
+    /// <summary>The block holding <paramref name="position"/>, acquired for the caller, and where the position lies in it.</summary>
+    private async ValueTask<(Block Block, int Within)> BlockAtAsync(OpenFile file, long position, CancellationToken cancellationToken)
+    {
+        Block block;
+        try
+        {
+            block = await Blocks.GetAsync(file.Version, position / Blocks.BlockSize, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException e)
+        {
+            throw VfsException.From(e);
+        }
+        var within = (int)(position % Blocks.BlockSize);
+        if (block.Length > within) return (block, within);
+        block.Release();
+        throw ShorterThanOpened(file);
+    }
+
+    private static VfsException ShorterThanOpened(OpenFile file) =>
+        new(VfsError.Stale, $"{file.Version.Path} is shorter on the server than when it was opened");
 
     public void Release(ulong handle) => _files.TryRemove(handle, out _);
 

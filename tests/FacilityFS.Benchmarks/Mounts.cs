@@ -19,7 +19,7 @@ internal sealed class Mounts(string facilityfs, string work, Uri server)
         var (point, cache) = Fresh("rclone");
         await Timed.RunAsync("rclone", "mount", ":webdav:", point, "--webdav-url", server.AbsoluteUri, "--vfs-cache-mode", "full",
             "--cache-dir", cache, "--daemon", "--log-level", "ERROR");
-        for (var i = 0; i < 200 && !IsMounted(point); i++) await Task.Delay(50);
+        for (var i = 0; i < 200 && !Fuse.FuseMount.IsMounted(point); i++) await Task.Delay(50);
         return point;
     }
 
@@ -55,8 +55,6 @@ internal sealed class Mounts(string facilityfs, string work, Uri server)
         var id = kind + "-" + Guid.NewGuid().ToString("N")[..8];
         return (Directory.CreateDirectory(Path.Combine(work, id)).FullName, Path.Combine(work, id + "-cache"));
     }
-
-    private static bool IsMounted(string point) => File.ReadLines("/proc/self/mountinfo").Any(l => l.Split(' ')[4] == point);
 
     public static async Task<TimeSpan> TimeAsync(Func<Task> action)
     {

@@ -149,40 +149,6 @@ public abstract partial class WebDavServer : IAsyncDisposable
             await Task.Delay(50).ConfigureAwait(false);
     }
 
-    /// <summary>Freezes the server process tree (SIGSTOP): connections hang instead of failing.</summary>
-    public void Freeze() => SignalTree(Posix.SigStop);
-
-    public void Thaw() => SignalTree(Posix.SigCont);
-
-    private void SignalTree(int signal)
-    {
-        if (_process is not { } process) return;
-        foreach (var pid in DescendantsOf(process.Id).Prepend(process.Id)) Posix.Kill(pid, signal);
-    }
-
-    private static IEnumerable<int> DescendantsOf(int parent)
-    {
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            string stat;
-            try
-            {
-                stat = File.ReadAllText(Path.Combine(dir, "stat"));
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            if (fields.Length > 1 && int.Parse(fields[1], CultureInfo.InvariantCulture) == parent)
-            {
-                yield return pid;
-                foreach (var grandchild in DescendantsOf(pid)) yield return grandchild;
-            }
-        }
-    }
-
     /// <summary>The full local path of a path relative to the data folder.</summary>
     public string PathOf(string relative) => Path.Combine(DataDirectory, relative.TrimStart('/'));
 

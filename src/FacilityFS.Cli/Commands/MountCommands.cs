@@ -199,17 +199,16 @@ internal static class MountCommands
         throw new UsageException($"the mount at {point} was not ready within 60 s; see {log}");
     }
 
-    private static string CacheHome =>
-        Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-
     /// <summary>Where a mount daemon records its process id, so that unmount can wait for it to finish.</summary>
-    private static string PidFileOf(string point) => Path.Combine(CacheHome, "facilityfs", "run", $"mount-{Hash(point)}.pid");
+    private static string PidFileOf(string point) => Path.Combine(UserFolders.Cache, "run", $"mount-{Hash(point)}.pid");
 
-    private static int? DaemonOf(string point) =>
-        File.Exists(PidFileOf(point)) && int.TryParse(File.ReadAllText(PidFileOf(point)).Trim(), out var pid) ? pid : null;
+    private static int? DaemonOf(string point)
+    {
+        var pidFile = PidFileOf(point);
+        return File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid) ? pid : null;
+    }
 
-    private static string DefaultLogFile(string point) => Path.Combine(CacheHome, "facilityfs", "logs", $"mount-{Hash(point)}.log");
+    private static string DefaultLogFile(string point) => Path.Combine(UserFolders.Cache, "logs", $"mount-{Hash(point)}.log");
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using FacilityFS.Cli.Output;
-using FacilityFS.Cli.Transfers;
+using FacilityFS.Storage;
 
 namespace FacilityFS.Cli.Commands;
 
@@ -19,7 +19,7 @@ internal static class StatCommand
         {
             var target = scope.Remotes.Resolve(parse.GetValue(remote)!);
             var entry = await target.Store.StatAsync(target.Path, token).ConfigureAwait(false);
-            var checksum = entry.IsDirectory ? null : await Downloader.ServerChecksumAsync(target.Store, entry.Path, token).ConfigureAwait(false);
+            var checksum = entry.IsDirectory ? null : await target.Store.ServerAdler32Async(entry.Path, token).ConfigureAwait(false);
             var stat = new Stat(target.ToString(), entry.IsDirectory ? "directory" : "file", entry.Size, entry.LastModified, entry.ETag, checksum?.ToString());
             if (parse.GetValue(json))
             {

@@ -53,15 +53,7 @@ internal static class TreeCommands
             var to = scope.Remotes.Resolve(parse.GetValue(destination)!);
             if (from.StoreKey != to.StoreKey) throw new UsageException($"mv works within one remote; {from} and {to} are on different ones (use get and put)");
             var entry = await from.Store.StatAsync(from.Path, token).ConfigureAwait(false);
-            RemoteEntry? existing;
-            try
-            {
-                existing = await to.Store.StatAsync(to.Path, token).ConfigureAwait(false);
-            }
-            catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
-            {
-                existing = null;
-            }
+            var existing = await to.Store.TryStatAsync(to.Path, token).ConfigureAwait(false);
             var target = to.TrailingSlash || existing is { IsDirectory: true } ? to.Path.Child(entry.Path.Name) : to.Path;
             await from.Store.MoveAsync(from.Path, target, overwrite: !entry.IsDirectory, token).ConfigureAwait(false);
         }, ct));

@@ -6,13 +6,5 @@ public sealed record FacilityConfig(IReadOnlyDictionary<string, RemoteConfig> Re
     public static readonly FacilityConfig Empty = new(new Dictionary<string, RemoteConfig>(), 4, null);
 
     /// <summary>Where the file is looked for when --config is not given.</summary>
-    public static string DefaultPath
-    {
-        get
-        {
-            var xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
-            var home = string.IsNullOrEmpty(xdg) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config") : xdg;
-            return Path.Combine(home, "facilityfs", "config.yaml");
-        }
-    }
+    public static string DefaultPath => Path.Combine(UserFolders.Config, "config.yaml");
 }

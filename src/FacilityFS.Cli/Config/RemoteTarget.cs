@@ -10,6 +10,4 @@ public sealed record RemoteTarget(IRemoteStore Store, string StoreKey, RemotePat
     public string Display(RemotePath path) => Prefix + path.Value;
 
     public override string ToString() => Display(Path);
-
-    public RemoteTarget At(RemotePath path) => this with { Path = path, TrailingSlash = false };
 }

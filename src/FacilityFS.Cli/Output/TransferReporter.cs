@@ -66,13 +66,4 @@ public sealed class TransferReporter(CliContext context, bool json)
     {
         public void Report(long value) => task.Increment(value);
     }
-
-    private sealed class NoProgress : IProgress<long>
-    {
-        public static readonly NoProgress Instance = new();
-
-        public void Report(long value)
-        {
-        }
-    }
 }

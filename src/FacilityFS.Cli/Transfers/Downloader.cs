@@ -70,7 +70,7 @@ internal sealed class Downloader(CliContext context, TransferReporter reporter, 
             var copied = entry.Size >= ParallelThreshold && source.Store.Capabilities.RangeReads
                 ? await DownloadRangesAsync(source.Store, entry, temporary, progress, cancellationToken).ConfigureAwait(false)
                 : await DownloadStreamAsync(source.Store, entry, temporary, progress, cancellationToken).ConfigureAwait(false);
-            var serverChecksum = await ServerChecksumAsync(source.Store, entry.Path, cancellationToken).ConfigureAwait(false);
+            var serverChecksum = await source.Store.ServerAdler32Async(entry.Path, cancellationToken).ConfigureAwait(false);
             if (serverChecksum is not null && serverChecksum != copied.Adler32)
                 throw new StorageException(StorageErrorKind.VerificationFailed, $"{display}: the server reports {serverChecksum} but the bytes received give {copied.Adler32}");
             if (entry.LastModified is { } modified) File.SetLastWriteTimeUtc(temporary, modified.UtcDateTime);
@@ -126,11 +126,6 @@ internal sealed class Downloader(CliContext context, TransferReporter reporter, 
         for (var part = 1; part < count; part++) whole = Adler32.Combine(whole, sums[part], Math.Min(RangeSize, entry.Size - part * RangeSize));
         return (entry.Size, Adler32.ChecksumOf(whole));
     }
-
-    internal static async Task<Checksum?> ServerChecksumAsync(IRemoteStore store, RemotePath path, CancellationToken cancellationToken) =>
-        store.Capabilities.Checksums && store is IChecksumSource source
-            ? await source.GetChecksumAsync(path, ChecksumAlgorithm.Adler32, cancellationToken).ConfigureAwait(false)
-            : null;
 
     /// <summary>A local file with the remote's size and modification time (set by an earlier get) needs no new download.</summary>
     private static bool IsIdentical(string localPath, RemoteEntry entry)

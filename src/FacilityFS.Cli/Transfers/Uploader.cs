@@ -17,7 +17,7 @@ internal sealed class Uploader(CliContext context, TransferReporter reporter, in
         if (!isFile && !Directory.Exists(full)) throw new UsageException($"local file {local} does not exist");
         if (!isFile && !recursive) throw new UsageException($"{local} is a folder; use put -r to upload it with everything in it");
 
-        var existing = await TryStatAsync(target, cancellationToken).ConfigureAwait(false);
+        var existing = await target.Store.TryStatAsync(target.Path, cancellationToken).ConfigureAwait(false);
         var name = Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar));
         if (isFile)
         {
@@ -59,7 +59,7 @@ internal sealed class Uploader(CliContext context, TransferReporter reporter, in
     private async Task UploadAsync(RemoteTarget target, Job job, CancellationToken cancellationToken)
     {
         var display = target.Display(job.Remote);
-        var remote = await TryStatAsync(target.At(job.Remote), cancellationToken).ConfigureAwait(false);
+        var remote = await target.Store.TryStatAsync(job.Remote, cancellationToken).ConfigureAwait(false);
         if (remote is { IsDirectory: true }) throw new StorageException(StorageErrorKind.IsDirectory, $"cannot upload {job.Local.FullName}: {display} is a folder");
         if (await IsIdenticalAsync(target.Store, job.Local, remote, cancellationToken).ConfigureAwait(false))
         {
@@ -78,22 +78,10 @@ internal sealed class Uploader(CliContext context, TransferReporter reporter, in
     {
         if (remote is null || remote.Size != local.Length || remote.LastModified is not { } modified || modified.UtcDateTime < local.LastWriteTimeUtc.AddSeconds(-1))
             return false;
-        var serverChecksum = await Downloader.ServerChecksumAsync(store, remote.Path, cancellationToken).ConfigureAwait(false);
+        var serverChecksum = await store.ServerAdler32Async(remote.Path, cancellationToken).ConfigureAwait(false);
         if (serverChecksum is null) return true;
         await using var input = new FileStream(local.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        var (_, localChecksum) = await CopyLoop.CopyAsync(input, Stream.Null, new Progress<long>(), cancellationToken).ConfigureAwait(false);
+        var (_, localChecksum) = await CopyLoop.CopyAsync(input, Stream.Null, NoProgress.Instance, cancellationToken).ConfigureAwait(false);
         return localChecksum == serverChecksum;
-    }
-
-    private static async Task<RemoteEntry?> TryStatAsync(RemoteTarget target, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await target.Store.StatAsync(target.Path, cancellationToken).ConfigureAwait(false);
-        }
-        catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
-        {
-            return null;
-        }
     }
 }

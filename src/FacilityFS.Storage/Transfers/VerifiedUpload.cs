@@ -26,14 +26,10 @@ public static class VerifiedUpload
             if (stored.Size != written.BytesWritten)
                 throw new StorageException(StorageErrorKind.VerificationFailed,
                     $"uploaded {written.BytesWritten} bytes to {target} but the store holds {stored.Size}");
-            Checksum? serverChecksum = null;
-            if (store.Capabilities.Checksums && store is IChecksumSource source)
-            {
-                serverChecksum = await source.GetChecksumAsync(temporary, ChecksumAlgorithm.Adler32, cancellationToken).ConfigureAwait(false);
-                if (serverChecksum is not null && serverChecksum != written.Adler32)
-                    throw new StorageException(StorageErrorKind.VerificationFailed,
-                        $"the store reports {serverChecksum} for {target} but {written.Adler32} was sent");
-            }
+            var serverChecksum = await store.ServerAdler32Async(temporary, cancellationToken).ConfigureAwait(false);
+            if (serverChecksum is not null && serverChecksum != written.Adler32)
+                throw new StorageException(StorageErrorKind.VerificationFailed,
+                    $"the store reports {serverChecksum} for {target} but {written.Adler32} was sent");
             await store.MoveAsync(temporary, target, overwrite: true, cancellationToken).ConfigureAwait(false);
             return new UploadOutcome(target, written.BytesWritten, written.Adler32, serverChecksum);
         }

@@ -187,7 +187,7 @@ public sealed class WebDavStore : IRemoteStore, IServerSideCopy, IChecksumSource
             var kind = response.StatusCode == HttpStatusCode.MethodNotAllowed ? StorageErrorKind.IsDirectory : (StorageErrorKind?)null;
             // A missing parent is 409 on Apache but 404 or 500 elsewhere (nginx): name it, since retrying cannot help.
             if (response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound or HttpStatusCode.InternalServerError
-                && !path.Parent.IsRoot && await TryStatAsync(path.Parent, cancellationToken).ConfigureAwait(false) is null)
+                && !path.Parent.IsRoot && await this.TryStatAsync(path.Parent, cancellationToken).ConfigureAwait(false) is null)
             {
                 throw await HttpErrors.FromResponseAsync(response, $"cannot write {path}: its parent folder {path.Parent} does not exist",
                     StorageErrorKind.Conflict).ConfigureAwait(false);
@@ -210,7 +210,7 @@ public sealed class WebDavStore : IRemoteStore, IServerSideCopy, IChecksumSource
             case HttpStatusCode.MethodNotAllowed or HttpStatusCode.BadRequest:
             {
                 // MKCOL on an existing name (405; Apache says 400 for "file/"): fine when it is a folder and parents were asked for (mkdir -p).
-                if (response.StatusCode == HttpStatusCode.BadRequest && await TryStatAsync(path, cancellationToken).ConfigureAwait(false) is null)
+                if (response.StatusCode == HttpStatusCode.BadRequest && await this.TryStatAsync(path, cancellationToken).ConfigureAwait(false) is null)
                     throw await HttpErrors.FromResponseAsync(response, $"cannot create folder {path}").ConfigureAwait(false);
                 var existing = await StatAsync(path, cancellationToken).ConfigureAwait(false);
                 if (!existing.IsDirectory)
@@ -261,7 +261,7 @@ public sealed class WebDavStore : IRemoteStore, IServerSideCopy, IChecksumSource
             throw new StorageException(StorageErrorKind.InvalidArgument, $"cannot {method.Method.ToLowerInvariant()} {source} into itself ({destination})");
         var response = await SendTransferAsync(method, source, destination, overwrite, asCollection: false, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.BadRequest
-            && (await TryStatAsync(source, cancellationToken).ConfigureAwait(false))?.IsDirectory == true)
+            && (await this.TryStatAsync(source, cancellationToken).ConfigureAwait(false))?.IsDirectory == true)
         {
             // nginx wants folders named with a trailing slash on both ends (400 or 409 otherwise).
             response.Dispose();
@@ -305,18 +305,6 @@ public sealed class WebDavStore : IRemoteStore, IServerSideCopy, IChecksumSource
             throw await HttpErrors.FromResponseAsync(response, $"cannot ask for the checksum of {path}").ConfigureAwait(false);
         if (!response.Headers.TryGetValues("Digest", out var values)) return null;
         return DigestHeader.Parse(values).FirstOrDefault(c => c.Algorithm == algorithm);
-    }
-
-    private async Task<RemoteEntry?> TryStatAsync(RemotePath path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await StatAsync(path, cancellationToken).ConfigureAwait(false);
-        }
-        catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
-        {
-            return null;
-        }
     }
 
     private async Task<HttpResponseMessage> PropfindAsync(RemotePath path, int depth, bool asCollection, CancellationToken cancellationToken)
@@ -377,11 +365,9 @@ public sealed class WebDavStore : IRemoteStore, IServerSideCopy, IChecksumSource
 
     private void CheckVersion(RemotePath path, string? expected, string? actual, string method)
     {
-        if (expected is not null && actual is not null && !string.Equals(Strip(expected), Strip(actual), StringComparison.Ordinal))
+        if (expected is not null && actual is not null
+            && !string.Equals(RemoteEntry.WithoutWeakPrefix(expected), RemoteEntry.WithoutWeakPrefix(actual), StringComparison.Ordinal))
             throw new StorageException(StorageErrorKind.Changed, $"{path} changed on the server (ETag {expected} became {actual})", method, WebDavUrls.Redact(UriOf(path)));
-
-        // A weak and a strong form of one validator compare equal, since some servers weaken ETags on compressed or ranged answers.
-        static string Strip(string etag) => etag.StartsWith("W/", StringComparison.Ordinal) ? etag[2..] : etag;
     }
 
     private static async Task SkipAsync(Stream stream, long count, CancellationToken cancellationToken)

@@ -42,10 +42,6 @@ public sealed class BlockCache : IAsyncDisposable
     /// <summary>Ranged GETs sent so far (for status and tests).</summary>
     public long Requests => Interlocked.Read(ref _requests);
 
-    public long DiskBytes => _disk?.TotalSize ?? 0;
-
-    public long MemoryBytes => _budget.Used;
-
     public long BlockCount(long size) => (size + BlockSize - 1) / BlockSize;
 
     private int LengthOf(FileVersion file, long index) => (int)Math.Min(BlockSize, file.Size - index * BlockSize);

@@ -34,22 +34,6 @@ internal sealed class DiskTier
         foreach (var stray in Directory.EnumerateFiles(folder, "*.tmp")) TryDelete(stray);
     }
 
-    public long TotalSize
-    {
-        get
-        {
-            lock (_gate) return _total;
-        }
-    }
-
-    public int Count
-    {
-        get
-        {
-            lock (_gate) return _index.Count;
-        }
-    }
-
     public bool Contains(BlockKey key)
     {
         lock (_gate) return _index.ContainsKey(key.FileName);
