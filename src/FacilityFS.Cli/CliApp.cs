@@ -24,6 +24,8 @@ public static class CliApp
         {
             root.Subcommands.Add(MountCommands.Mount(context));
             root.Subcommands.Add(MountCommands.Unmount(context));
+            root.Subcommands.Add(WriteBackCommands.Status(context));
+            root.Subcommands.Add(WriteBackCommands.Sync(context));
         }
         return root;
     }

@@ -5,6 +5,7 @@ namespace FacilityFS.Fuse;
 /// <summary>The VFS error vocabulary as Linux errno values: one exhaustive switch, checked by a test over every <see cref="VfsError"/>.</summary>
 internal static class Errno
 {
+    public const int EPERM = 1;
     public const int ENOENT = 2;
     public const int EIO = 5;
     public const int EBADF = 9;
@@ -16,9 +17,11 @@ internal static class Errno
     public const int EFBIG = 27;
     public const int ENOSPC = 28;
     public const int EROFS = 30;
+    public const int ERANGE = 34;
     public const int ENAMETOOLONG = 36;
     public const int ENOSYS = 38;
     public const int ENOTEMPTY = 39;
+    public const int ENODATA = 61;
     public const int EOPNOTSUPP = 95;
     public const int ESTALE = 116;
 
@@ -39,6 +42,7 @@ internal static class Errno
         VfsError.NotSupported => EOPNOTSUPP,
         VfsError.BadHandle => EBADF,
         VfsError.NameTooLong => ENAMETOOLONG,
+        VfsError.NotPermitted => EPERM,
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "unmapped VFS error"),
     };
 }

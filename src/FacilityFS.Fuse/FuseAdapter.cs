@@ -11,6 +11,15 @@ namespace FacilityFS.Fuse;
 internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
 {
     private const int OpenAccessMode = 3;
+    private const int OpenTruncate = 0x200;
+    private const int OpenAppend = 0x400;
+    private const uint TypeMask = 0xF000;
+    private const int SetSize = 1 << 3;
+    private const int SetMtime = 1 << 5;
+    private const int SetMtimeNow = 1 << 8;
+    private const uint RenameNoReplace = 1;
+    private const uint RenameExchange = 2;
+    private const string StateAttribute = "user.facilityfs.state";
     private const uint DirectoryType = 0x4000;
     private const uint RegularType = 0x8000;
 
@@ -50,19 +59,23 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
         MkNod = &OnMkNod,
         MkDir = &OnMkDir,
         Unlink = &OnUnlink,
-        RmDir = &OnUnlink,
+        RmDir = &OnRmDir,
         Symlink = &OnSymlink,
         Rename = &OnRename,
         Link = &OnLink,
         Open = &OnOpen,
         Read = &OnRead,
         Write = &OnWrite,
+        Flush = &OnFlush,
         Release = &OnRelease,
+        Fsync = &OnFsync,
         OpenDir = &OnOpenDir,
         ReadDir = &OnReadDir,
         ReadDirPlus = &OnReadDirPlus,
         ReleaseDir = &OnReleaseDir,
         StatFs = &OnStatFs,
+        GetXAttr = &OnGetXAttr,
+        ListXAttr = &OnListXAttr,
         Create = &OnCreate,
     };
 
@@ -275,7 +288,24 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
     [UnmanagedCallersOnly]
     private static unsafe void OnOpen(nint request, ulong inode, FuseFileInfo* fileInfo) =>
         Guard(request, (inode, info: *fileInfo), static (self, req, s) =>
-            self.Complete(req, self.Vfs.OpenAsync(s.inode, (s.info.Flags & OpenAccessMode) != 0), (r, opened) => self.ReplyOpen(r, s.info, opened.Handle, opened.KeepCache, isDirectory: false)));
+            self.Complete(req, self.Vfs.OpenAsync(s.inode, OpenFlagsOf(s.info.Flags)), (r, opened) => self.ReplyOpen(r, s.info, opened.Handle, opened.KeepCache, isDirectory: false)));
+
+    /// <summary>A write-only handle bypasses the kernel's page cache: its bytes land in the spool's page cache only, not twice, which is what lets a copy into the mount run near local-disk speed.</summary>
+    private static bool WriteOnly(int flags) => (flags & OpenAccessMode) == 1;
+
+    /// <summary>open(2) flags in the core's terms; O_CREAT and O_EXCL never reach open (the kernel turns them into create after a lookup).</summary>
+    private static VfsOpenFlags OpenFlagsOf(int flags)
+    {
+        var result = (flags & OpenAccessMode) switch
+        {
+            0 => VfsOpenFlags.Read,
+            1 => VfsOpenFlags.Write,
+            _ => VfsOpenFlags.ReadWrite,
+        };
+        if ((flags & OpenTruncate) != 0) result |= VfsOpenFlags.Truncate;
+        if ((flags & OpenAppend) != 0) result |= VfsOpenFlags.Append;
+        return result;
+    }
 
     [UnmanagedCallersOnly]
     private static unsafe void OnOpenDir(nint request, ulong inode, FuseFileInfo* fileInfo) =>
@@ -287,6 +317,7 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
     {
         info.Handle = handle;
         info.BitFields = keepCache ? info.BitFields | FuseFileInfo.KeepCache : info.BitFields & ~FuseFileInfo.KeepCache;
+        info.BitFields = WriteOnly(info.Flags) ? info.BitFields | FuseFileInfo.DirectIo : info.BitFields & ~FuseFileInfo.DirectIo;
         if (LibFuse.ReplyOpen(request, &info) == 0) return;
         if (isDirectory) Vfs.ReleaseDirectory(handle);
         else Vfs.Release(handle);
@@ -405,35 +436,171 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
         stat.NameMax = (ulong)info.MaxNameLength;
         LibFuse.ReplyStatfs(request, &stat);
     }
-    // ----- changes: refused while the mount is read-only -----
-
-    private static unsafe void RefuseChange(nint request, ulong parent, byte* name) =>
-        Guard(request, (parent, name: name is null ? null : NameOf(name)), static (self, req, s) => self.ReplyError(req, self.Vfs.ReadOnlyError(s.parent, s.name)));
+    // ----- changes (the core refuses them with ReadOnly on a read-only mount) -----
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnSetAttr(nint request, ulong inode, NativeStat* attr, int toSet, FuseFileInfo* fileInfo) => RefuseChange(request, inode, null);
+    private static unsafe void OnSetAttr(nint request, ulong inode, NativeStat* attr, int toSet, FuseFileInfo* fileInfo) =>
+        Guard(request, (inode, toSet, size: attr->Size, mtime: attr->MtimeSec, mtimeNsec: attr->MtimeNsec, handle: fileInfo is null ? (ulong?)null : fileInfo->Handle),
+            static (self, req, s) =>
+            {
+                long? size = (s.toSet & SetSize) != 0 ? s.size : null;
+                DateTimeOffset? modified = (s.toSet & SetMtimeNow) != 0 ? DateTimeOffset.UtcNow
+                    : (s.toSet & SetMtime) != 0 ? DateTimeOffset.FromUnixTimeSeconds(s.mtime).AddTicks(s.mtimeNsec / 100) : null;
+                self.Complete(req, self.Vfs.SetAttributesAsync(s.inode, s.handle, size, modified), self.ReplyAttributes);
+            });
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnMkNod(nint request, ulong parent, byte* name, uint mode, ulong device) => RefuseChange(request, parent, name);
+    private static unsafe void OnMkNod(nint request, ulong parent, byte* name, uint mode, ulong device) =>
+        Guard(request, (parent, name: NameOf(name), mode), static (self, req, s) =>
+        {
+            if ((s.mode & TypeMask) != RegularType)
+                throw new VfsException(VfsError.NotPermitted, $"{s.name}: only regular files can be made on this mount, not device nodes, FIFOs or sockets");
+            self.Complete(req, self.MakeEmptyFileAsync(s.parent, s.name), self.ReplyEntry);
+        });
+
+    private async ValueTask<VfsEntry> MakeEmptyFileAsync(ulong parent, string name)
+    {
+        var (entry, opened) = await Vfs.CreateAsync(parent, name, VfsOpenFlags.Write | VfsOpenFlags.Truncate).ConfigureAwait(false);
+        Vfs.Release(opened.Handle);
+        return entry;
+    }
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnMkDir(nint request, ulong parent, byte* name, uint mode) => RefuseChange(request, parent, name);
+    private static unsafe void OnMkDir(nint request, ulong parent, byte* name, uint mode) =>
+        Guard(request, (parent, name: NameOf(name)), static (self, req, s) => self.Complete(req, self.Vfs.MakeDirectoryAsync(s.parent, s.name), self.ReplyEntry));
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnUnlink(nint request, ulong parent, byte* name) => RefuseChange(request, parent, name);
+    private static unsafe void OnUnlink(nint request, ulong parent, byte* name) =>
+        Guard(request, (parent, name: NameOf(name)), static (self, req, s) => self.CompleteEmpty(req, self.Vfs.UnlinkAsync(s.parent, s.name)));
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnSymlink(nint request, byte* link, ulong parent, byte* name) => RefuseChange(request, parent, name);
+    private static unsafe void OnRmDir(nint request, ulong parent, byte* name) =>
+        Guard(request, (parent, name: NameOf(name)), static (self, req, s) => self.CompleteEmpty(req, self.Vfs.RemoveDirectoryAsync(s.parent, s.name)));
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnRename(nint request, ulong parent, byte* name, ulong newParent, byte* newName, uint flags) => RefuseChange(request, parent, name);
+    private static unsafe void OnSymlink(nint request, byte* link, ulong parent, byte* name) =>
+        Guard(request, NameOf(name), static (self, req, name) => self.ReplyError(req, new VfsException(VfsError.NotPermitted, $"{name}: WebDAV storage holds no symbolic links")));
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnLink(nint request, ulong inode, ulong newParent, byte* newName) => RefuseChange(request, newParent, newName);
+    private static unsafe void OnLink(nint request, ulong inode, ulong newParent, byte* newName) =>
+        Guard(request, NameOf(newName), static (self, req, name) => self.ReplyError(req, new VfsException(VfsError.NotPermitted, $"{name}: WebDAV storage holds no hard links")));
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnWrite(nint request, ulong inode, byte* buffer, nuint size, long offset, FuseFileInfo* fileInfo) => RefuseChange(request, inode, null);
+    private static unsafe void OnRename(nint request, ulong parent, byte* name, ulong newParent, byte* newName, uint flags) =>
+        Guard(request, (parent, name: NameOf(name), newParent, newName: NameOf(newName), flags), static (self, req, s) =>
+        {
+            if ((s.flags & RenameExchange) != 0) throw new VfsException(VfsError.InvalidArgument, $"{s.name}: exchanging two names atomically is not possible on WebDAV storage");
+            self.CompleteEmpty(req, self.Vfs.RenameAsync(s.parent, s.name, s.newParent, s.newName, (s.flags & RenameNoReplace) != 0));
+        });
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnCreate(nint request, ulong parent, byte* name, uint mode, FuseFileInfo* fileInfo) => RefuseChange(request, parent, name);
+    private static unsafe void OnCreate(nint request, ulong parent, byte* name, uint mode, FuseFileInfo* fileInfo) =>
+        Guard(request, (parent, name: NameOf(name), info: *fileInfo), static (self, req, s) =>
+            self.Complete(req, self.Vfs.CreateAsync(s.parent, s.name, OpenFlagsOf(s.info.Flags)), (r, created) => self.ReplyCreate(r, s.info, created.Entry, created.Open)));
+
+    /// <summary>Replies a create; an interrupted one gets neither release nor forget, so both are done here then.</summary>
+    private unsafe void ReplyCreate(nint request, FuseFileInfo info, VfsEntry created, VfsOpenResult opened)
+    {
+        var entry = default(FuseEntryParam);
+        FillEntry(ref entry, created.Attributes);
+        info.Handle = opened.Handle;
+        info.BitFields &= ~FuseFileInfo.KeepCache;
+        info.BitFields = WriteOnly(info.Flags) ? info.BitFields | FuseFileInfo.DirectIo : info.BitFields & ~FuseFileInfo.DirectIo;
+        if (LibFuse.ReplyCreate(request, &entry, &info) == 0) return;
+        Vfs.Release(opened.Handle);
+        Vfs.Forget(created.Attributes.Inode, 1);
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnWrite(nint request, ulong inode, byte* buffer, nuint size, long offset, FuseFileInfo* fileInfo) =>
+        Guard(request, (handle: fileInfo->Handle, data: (nint)buffer, size: (int)size, offset), static (self, req, s) =>
+        {
+            var data = new ReadOnlySpan<byte>((void*)s.data, s.size);
+            if (self.Vfs.TryWrite(s.handle, s.offset, data))
+            {
+                LibFuse.ReplyWrite(req, (nuint)s.size);
+                return;
+            }
+            // The spool is full: the bytes die with this callback, so the wait for room works on a copy.
+            var copy = System.Buffers.ArrayPool<byte>.Shared.Rent(s.size);
+            data.CopyTo(copy);
+            _ = self.Tracked(self.WriteLaterAsync(req, s.handle, s.offset, copy, s.size));
+        });
+
+    private async Task WriteLaterAsync(nint request, ulong handle, long offset, byte[] copy, int size)
+    {
+        try
+        {
+            await Vfs.WriteAsync(handle, offset, copy.AsMemory(0, size)).ConfigureAwait(false);
+            LibFuse.ReplyWrite(request, (nuint)size);
+        }
+        catch (Exception e)
+        {
+            ReplyError(request, e);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnFlush(nint request, ulong inode, FuseFileInfo* fileInfo) => ReplySuccess(request);
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnFsync(nint request, ulong inode, int dataOnly, FuseFileInfo* fileInfo) =>
+        Guard(request, fileInfo->Handle, static (self, req, handle) => self.CompleteEmpty(req, self.Vfs.FsyncAsync(handle)));
+
+    [UnmanagedCallersOnly]
+    private static unsafe void OnGetXAttr(nint request, ulong inode, byte* name, nuint size) =>
+        Guard(request, (inode, name: NameOf(name), size: (int)Math.Min(size, int.MaxValue)), static (self, req, s) =>
+        {
+            if (s.name != StateAttribute)
+            {
+                LibFuse.ReplyErr(req, Errno.ENODATA);
+                return;
+            }
+            self.ReplyXattrValue(req, Encoding.UTF8.GetBytes(self.Vfs.StateOf(s.inode)), s.size);
+        });
+
+    [UnmanagedCallersOnly]
+    private static void OnListXAttr(nint request, ulong inode, nuint size) =>
+        Guard(request, (inode, size: (int)Math.Min(size, int.MaxValue)), static (self, req, s) =>
+        {
+            var names = self.Vfs.IsDirectory(s.inode) ? [] : Encoding.UTF8.GetBytes(StateAttribute + "\0");
+            self.ReplyXattrValue(req, names, s.size);
+        });
+
+    /// <summary>The xattr protocol: size 0 asks how large the value is; a buffer too small is ERANGE.</summary>
+    private void ReplyXattrValue(nint request, byte[] value, int size)
+    {
+        if (size == 0) LibFuse.ReplyXattr(request, (nuint)value.Length);
+        else if (size < value.Length) LibFuse.ReplyErr(request, Errno.ERANGE);
+        else ReplyBytes(request, value);
+    }
+
+    /// <summary>Replies 0 once the task is done, inline when it already is; a failure becomes its errno.</summary>
+    private void CompleteEmpty(nint request, ValueTask pending)
+    {
+        if (pending.IsCompletedSuccessfully)
+        {
+            ReplySuccess(request);
+            return;
+        }
+        _ = Tracked(CompleteEmptyLaterAsync(request, pending));
+    }
+
+    private async Task CompleteEmptyLaterAsync(nint request, ValueTask pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            ReplyError(request, e);
+            return;
+        }
+        ReplySuccess(request);
+    }
 }

@@ -20,4 +20,6 @@ public enum VfsError
     NotSupported,
     BadHandle,
     NameTooLong,
+    /// <summary>The storage cannot hold this kind of thing at all (links, device nodes).</summary>
+    NotPermitted,
 }

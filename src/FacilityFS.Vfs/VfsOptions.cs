@@ -32,6 +32,9 @@ public sealed record VfsOptions
 
     public bool ReadOnly { get; init; } = true;
 
+    /// <summary>The spool and upload settings; required unless <see cref="ReadOnly"/>.</summary>
+    public Writes.WriteBackOptions? WriteBack { get; init; }
+
     /// <summary>uid and gid reported as owner of every file (the mounting user).</summary>
     public uint Uid { get; init; }
 

@@ -2,14 +2,18 @@ using System.Collections.Concurrent;
 using FacilityFS.Storage;
 using FacilityFS.Vfs.Cache;
 using FacilityFS.Vfs.Nodes;
+using FacilityFS.Vfs.Writes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FacilityFS.Vfs;
 
 /// <summary>The platform-neutral file system over a remote store: an os-like API on inode numbers and handles that FUSE and WinFsp adapters only translate.</summary>
-/// <remarks>Read-only for now: every change answers <see cref="VfsError.ReadOnly"/>. Lock order: <see cref="InodeTable"/> before a <see cref="Node"/>'s gate.</remarks>
-public sealed class VirtualFileSystem : IAsyncDisposable
+/// <remarks>
+/// This part holds names, attributes and listings; reads, writes and namespace changes have files of their own.
+/// Lock order: <see cref="InodeTable"/> before a <see cref="Node"/>'s gate; a node's gate never around a <see cref="DirtyFile"/>'s.
+/// </remarks>
+public sealed partial class VirtualFileSystem : IAsyncDisposable
 {
     public const ulong RootInode = InodeTable.RootInode;
 
@@ -18,13 +22,13 @@ public sealed class VirtualFileSystem : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly InodeTable _inodes;
     private readonly MemoryBudget _budget;
+    private readonly Spool? _spool;
+    private readonly WriteBack? _writeBack;
     private readonly ConcurrentDictionary<ulong, OpenFile> _files = new();
     private readonly ConcurrentDictionary<ulong, IReadOnlyList<VfsEntry>> _directories = new();
     private long _nextHandle;
 
-    private sealed record OpenFile(Node Node, FileVersion Version, ReadAhead ReadAhead);
-
-    private VirtualFileSystem(IRemoteStore store, VfsOptions options, RemoteEntry root, ILogger logger)
+    private VirtualFileSystem(IRemoteStore store, VfsOptions options, RemoteEntry root, Spool? spool, ILogger logger)
     {
         _store = store;
         _options = options;
@@ -32,12 +36,15 @@ public sealed class VirtualFileSystem : IAsyncDisposable
         _budget = new MemoryBudget(options.MemoryBudget);
         Blocks = new BlockCache(store, options, _budget, logger);
         _inodes = new InodeTable(root, Environment.TickCount64);
+        _spool = spool;
+        if (spool is not null) _writeBack = new WriteBack(store, spool, options.WriteBack!, logger, OnCommitted);
     }
 
-    /// <summary>Connects to the store and builds the core over the folder <paramref name="root"/> (the store's root when null).</summary>
+    /// <summary>Connects to the store and builds the core over the folder <paramref name="root"/> (the store's root when null); a writable core opens its spool and resumes what it left.</summary>
     public static async Task<VirtualFileSystem> CreateAsync(IRemoteStore store, VfsOptions options, RemotePath? root = null,
         ILogger? logger = null, CancellationToken cancellationToken = default)
     {
+        logger ??= NullLogger.Instance;
         RemoteEntry top;
         try
         {
@@ -48,13 +55,24 @@ public sealed class VirtualFileSystem : IAsyncDisposable
             throw VfsException.From(e);
         }
         if (!top.IsDirectory) throw new VfsException(VfsError.NotDirectory, $"{top.Path} on {store.DisplayName} is a file, not a folder");
-        return new VirtualFileSystem(store, options, top, logger ?? NullLogger.Instance);
+        Spool? spool = null;
+        if (!options.ReadOnly)
+        {
+            var writeBack = options.WriteBack ?? throw new ArgumentException("a writable core needs WriteBack options (its spool folder)", nameof(options));
+            spool = Spool.Open(writeBack.SpoolDirectory, writeBack.SpoolLimit, logger);
+        }
+        var vfs = new VirtualFileSystem(store, options, top, spool, logger);
+        vfs._writeBack?.ResumeReplayed();
+        return vfs;
     }
 
     public VfsOptions Options => _options;
 
     /// <summary>Raised (with the inode) when a file turns out to have changed on the store, so an adapter can drop the OS's cached pages of it.</summary>
     public event Action<ulong>? ContentChanged;
+
+    /// <summary>Raised on the uploader's thread once a written file is verified on the storage.</summary>
+    public event Action<FileCommitted>? FileCommitted;
 
     public BlockCache Blocks { get; }
 
@@ -64,9 +82,15 @@ public sealed class VirtualFileSystem : IAsyncDisposable
     public async ValueTask<VfsEntry> LookupAsync(ulong parent, string name, CancellationToken cancellationToken = default)
     {
         var folder = NodeOf(parent);
-        var listing = await ListingAsync(folder, cancellationToken).ConfigureAwait(false);
-        var entry = listing.Find(name) ?? throw new VfsException(VfsError.NotFound, $"{folder.Path.Combine(name)} does not exist");
-        var node = _inodes.GetOrAdd(entry, listing.FetchedAt);
+        var path = ChildPathOf(folder, name);
+        Node node;
+        if (_spool?.Find(path) is { } dirty) node = _inodes.FindByPath(path) ?? _inodes.GetOrAdd(PendingEntry(dirty), 0);
+        else
+        {
+            var listing = await ListingAsync(folder, cancellationToken).ConfigureAwait(false);
+            var entry = (IsHidden(name) ? null : listing.Find(name)) ?? throw new VfsException(VfsError.NotFound, $"{path} does not exist");
+            node = _inodes.GetOrAdd(entry, listing.FetchedAt);
+        }
         _inodes.AddLookup(node);
         return new VfsEntry(name, AttributesOf(node));
     }
@@ -80,16 +104,22 @@ public sealed class VirtualFileSystem : IAsyncDisposable
         return AttributesOf(node);
     }
 
-    /// <summary>Takes a snapshot of a folder's entries (fresh within the directory cache time) for one directory handle.</summary>
+    /// <summary>Takes a snapshot of a folder's entries (fresh within the directory cache time, pending files included) for one directory handle.</summary>
     public async ValueTask<ulong> OpenDirectoryAsync(ulong inode, CancellationToken cancellationToken = default)
     {
         var node = NodeOf(inode);
         if (!node.Entry.IsDirectory) throw new VfsException(VfsError.NotDirectory, $"{node.Path} is not a folder");
         var listing = await ListingAsync(node, cancellationToken).ConfigureAwait(false);
         var entries = listing.Children
-            .Where(c => !c.Name.StartsWith(Storage.Transfers.VerifiedUpload.TemporaryPrefix, StringComparison.Ordinal))
+            .Where(c => !IsHidden(c.Name))
             .Select(c => new VfsEntry(c.Name, AttributesOf(_inodes.GetOrAdd(c, listing.FetchedAt))))
             .ToList();
+        var pending = _spool?.ChildrenOf(node.Path).Where(d => listing.Find(d.Path.Name) is null).ToList() ?? [];
+        if (pending.Count > 0)
+        {
+            entries.AddRange(pending.Select(d => new VfsEntry(d.Path.Name, AttributesOf(_inodes.FindByPath(d.Path) ?? _inodes.GetOrAdd(PendingEntry(d), 0)))));
+            entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        }
         var handle = (ulong)Interlocked.Increment(ref _nextHandle);
         _directories[handle] = entries;
         return handle;
@@ -113,135 +143,83 @@ public sealed class VirtualFileSystem : IAsyncDisposable
 
     public void ReleaseDirectory(ulong handle) => _directories.TryRemove(handle, out _);
 
-    /// <summary>Opens a file for reading; the kernel may keep its cached pages only when the file has not changed since it last opened it.</summary>
-    public async ValueTask<VfsOpenResult> OpenAsync(ulong inode, bool write, CancellationToken cancellationToken = default)
-    {
-        var node = NodeOf(inode);
-        if (node.Entry.IsDirectory) throw new VfsException(VfsError.IsDirectory, $"{node.Path} is a folder");
-        if (write && _options.ReadOnly) throw new VfsException(VfsError.ReadOnly, $"{node.Path}: the mount is read-only");
-        await RevalidateAsync(node, cancellationToken).ConfigureAwait(false);
-        FileVersion version;
-        bool keepCache;
-        lock (node.Gate)
-        {
-            version = FileVersion.Of(node.Entry);
-            keepCache = node.OpenedVersion == version.Version;
-            node.OpenedVersion = version.Version;
-        }
-        var handle = (ulong)Interlocked.Increment(ref _nextHandle);
-        _files[handle] = new OpenFile(node, version, new ReadAhead(Blocks, version, _options.MinReadAhead, _options.MaxReadAhead));
-        return new VfsOpenResult(handle, keepCache);
-    }
-
-    /// <summary>Reads into <paramref name="destination"/> from <paramref name="offset"/>; fewer bytes only at the end of the file.</summary>
-    public async ValueTask<int> ReadAsync(ulong handle, long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
-    {
-        var file = FileOf(handle);
-        if (offset < 0) throw new VfsException(VfsError.InvalidArgument, $"negative offset {offset} in {file.Version.Path}");
-        var length = LengthAt(file, offset, destination.Length);
-        if (length == 0) return 0;
-        file.ReadAhead.OnRead(offset, length);
-        var copied = 0;
-        while (copied < length)
-        {
-            var (block, within) = await BlockAtAsync(file, offset + copied, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var n = Math.Min(block.Length - within, length - copied);
-                block.Span.Slice(within, n).CopyTo(destination.Span[copied..]);
-                copied += n;
-            }
-            finally
-            {
-                block.Release();
-            }
-        }
-        return copied;
-    }
-
-    /// <summary>Like <see cref="ReadAsync"/>, but lends the bytes straight from the cached block when the range lies in one (the usual case), saving a copy.</summary>
-    public async ValueTask<ReadLease> ReadLeaseAsync(ulong handle, long offset, int size, CancellationToken cancellationToken = default)
-    {
-        var file = FileOf(handle);
-        var length = offset < 0 ? 0 : LengthAt(file, offset, size);
-        var blockSize = Blocks.BlockSize;
-        if (length > 0 && offset / blockSize == (offset + length - 1) / blockSize)
-        {
-            file.ReadAhead.OnRead(offset, length);
-            var (block, within) = await BlockAtAsync(file, offset, cancellationToken).ConfigureAwait(false);
-            if (block.Length - within >= length) return new ReadLease(block, within, length);
-            block.Release();
-            throw ShorterThanOpened(file);
-        }
-        var copy = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
-        try
-        {
-            return new ReadLease(copy, await ReadAsync(handle, offset, copy.AsMemory(0, size), cancellationToken).ConfigureAwait(false));
-        }
-        catch
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(copy);
-            throw;
-        }
-    }
-
-    private OpenFile FileOf(ulong handle) =>
-        _files.TryGetValue(handle, out var file) ? file : throw new VfsException(VfsError.BadHandle, $"file handle {handle} is not open");
-
-    /// <summary>How many of <paramref name="size"/> bytes from <paramref name="offset"/> lie inside the file as it was opened.</summary>
-    private static int LengthAt(OpenFile file, long offset, int size) =>
-        offset >= file.Version.Size ? 0 : (int)Math.Min(size, file.Version.Size - offset);
-
-    /// <summary>The block holding <paramref name="position"/>, acquired for the caller, and where the position lies in it.</summary>
-    private async ValueTask<(Block Block, int Within)> BlockAtAsync(OpenFile file, long position, CancellationToken cancellationToken)
-    {
-        Block block;
-        try
-        {
-            block = await Blocks.GetAsync(file.Version, position / Blocks.BlockSize, cancellationToken).ConfigureAwait(false);
-        }
-        catch (StorageException e)
-        {
-            throw VfsException.From(e);
-        }
-        var within = (int)(position % Blocks.BlockSize);
-        if (block.Length > within) return (block, within);
-        block.Release();
-        throw ShorterThanOpened(file);
-    }
-
-    private static VfsException ShorterThanOpened(OpenFile file) =>
-        new(VfsError.Stale, $"{file.Version.Path} is shorter on the server than when it was opened");
-
-    public void Release(ulong handle) => _files.TryRemove(handle, out _);
-
     public VfsFileSystemInfo FileSystemInfo() => new(_options.BlockSize, 1L << 40, 1L << 39, 1L << 30, 1L << 29, 255);
 
-    /// <summary>Refuses every change while the mount is read-only, naming the path the caller tried.</summary>
-    public VfsException ReadOnlyError(ulong parent, string? name)
+    /// <summary>What the mount holds and does: pending uploads, failures, conflicts, cache use (for `facilityfs status`).</summary>
+    public MountStatus Status()
     {
-        var path = NodeOf(parent).Path;
-        return new VfsException(VfsError.ReadOnly, $"{(name is null ? path : path.Combine(name))}: the mount is read-only");
+        var files = _spool?.All().Select(f =>
+        {
+            lock (f.Gate)
+                return new PendingFile(f.Path.Value, f.Writers > 0 ? "open" : SpoolJournal.NameOf(f.State), f.Size,
+                    Interlocked.Read(ref f.UploadedBytes), f.Attempts, f.Error);
+        }).OrderBy(f => f.Path, StringComparer.Ordinal).ToList() ?? [];
+        var conflicts = _spool?.Journal.Conflicts().Select(c => new ConflictCopy(c.Path, c.KeptAs, c.At)).ToList() ?? [];
+        return new MountStatus(files, _writeBack?.CommittedFiles ?? 0, _writeBack?.CommittedBytes ?? 0, _spool?.Used ?? 0, _spool?.Limit ?? 0,
+            _spool?.Folder, conflicts, _budget.Used, _budget.Capacity, Blocks.DiskBytes, _options.CacheDirectory);
+    }
+
+    public bool IsDirectory(ulong inode) => NodeOf(inode).Entry.IsDirectory;
+
+    /// <summary>The state of one file as `user.facilityfs.state` shows it: committed, open, dirty, uploading, or "failed: reason".</summary>
+    public string StateOf(ulong inode)
+    {
+        var node = NodeOf(inode);
+        if (node.Entry.IsDirectory) throw new VfsException(VfsError.NotSupported, $"{node.Path} is a folder; only files have an upload state");
+        if (_spool?.Find(node.Path) is not { } dirty) return "committed";
+        lock (dirty.Gate)
+        {
+            if (dirty.Writers > 0) return "open";
+            return dirty.State == UploadState.Failed ? $"failed: {dirty.Error}" : SpoolJournal.NameOf(dirty.State);
+        }
     }
 
     private Node NodeOf(ulong inode) =>
         _inodes.Find(inode) ?? throw new VfsException(VfsError.BadHandle, $"inode {inode} is not known (forgotten or never looked up)");
 
+    /// <summary>The path of <paramref name="name"/> in <paramref name="folder"/>; a name no storage can hold is refused here, with the path.</summary>
+    private static RemotePath ChildPathOf(Node folder, string name)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(name) > 255)
+            throw new VfsException(VfsError.NameTooLong, $"{folder.Path}/{name[..Math.Min(name.Length, 40)]}…: names are at most 255 bytes");
+        try
+        {
+            return folder.Path.Child(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new VfsException(VfsError.InvalidArgument, e.Message);
+        }
+    }
+
+    /// <summary>Upload temporaries of this or another client are no one's files.</summary>
+    private static bool IsHidden(string name) => name.StartsWith(Storage.Transfers.VerifiedUpload.TemporaryPrefix, StringComparison.Ordinal);
+
+    private static RemoteEntry PendingEntry(DirtyFile dirty)
+    {
+        lock (dirty.Gate) return new RemoteEntry(dirty.Path, false, dirty.Size, dirty.Modified, null);
+    }
+
     private VfsAttributes AttributesOf(Node node)
     {
         RemoteEntry entry;
         lock (node.Gate) entry = node.Entry;
+        if (!entry.IsDirectory && _spool?.Find(entry.Path) is { } dirty)
+        {
+            lock (dirty.Gate) return new VfsAttributes(node.Inode, false, dirty.Size, dirty.Modified, _options.ReadOnly);
+        }
         return new VfsAttributes(node.Inode, entry.IsDirectory, entry.Size, entry.LastModified ?? DateTimeOffset.UnixEpoch, _options.ReadOnly);
     }
 
     private bool IsFresh(long fetchedAt) => Environment.TickCount64 - fetchedAt < _options.DirectoryCacheTime.TotalMilliseconds;
 
-    /// <summary>Asks the store again (PROPFIND Depth 0) about an entry older than the cache time.</summary>
-    private async Task RevalidateAsync(Node node, CancellationToken cancellationToken)
+    /// <summary>Asks the store again (PROPFIND Depth 0) about an entry older than the cache time, or always when <paramref name="force"/>; a pending file is its own truth.</summary>
+    private async Task RevalidateAsync(Node node, CancellationToken cancellationToken, bool force = false)
     {
         long fetchedAt;
         lock (node.Gate) fetchedAt = node.FetchedAt;
-        if (IsFresh(fetchedAt)) return;
+        if (!force && IsFresh(fetchedAt)) return;
+        if (_spool?.Find(node.Path) is not null) return;
         var now = Environment.TickCount64;
         RemoteEntry fresh;
         try
@@ -283,7 +261,6 @@ public sealed class VirtualFileSystem : IAsyncDisposable
             var now = Environment.TickCount64;
             var children = new List<RemoteEntry>();
             await foreach (var child in _store.ListAsync(folder.Path).ConfigureAwait(false)) children.Add(child);
-            children.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
             var listing = new DirectoryListing(children, now);
             lock (folder.Gate)
             {
@@ -302,5 +279,54 @@ public sealed class VirtualFileSystem : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => Blocks.DisposeAsync();
+    /// <summary>Applies one of the mount's own changes to the cached listing of <paramref name="folder"/>, if one is cached.</summary>
+    private void PatchListing(RemotePath folder, Action<DirectoryListing> change)
+    {
+        if (_inodes.FindByPath(folder) is not { } node) return;
+        DirectoryListing? listing;
+        lock (node.Gate) listing = node.Listing;
+        if (listing is not null) change(listing);
+    }
+
+    /// <summary>Called by the uploader once a file is on the storage: the tree shows the stored entry, and the spool lets the file go unless it was written again.</summary>
+    private void OnCommitted(DirtyFile file, RemoteEntry stored, FileCommitted committed)
+    {
+        PatchListing(stored.Path.Parent, listing => listing.Set(stored));
+        if (_inodes.FindByPath(file.Path) is { } node)
+        {
+            lock (node.Gate)
+            {
+                if (committed.ConflictOf is null)
+                {
+                    node.Entry = stored;
+                    node.FetchedAt = Environment.TickCount64;
+                    // The kernel's pages of this file are what it wrote through us, which is what is now stored.
+                    node.OpenedVersion = stored.VersionKey;
+                }
+                else
+                {
+                    // Ours went aside; the name shows the storage's version again, asked for at the next look.
+                    node.FetchedAt = 0;
+                    node.OpenedVersion = null;
+                }
+            }
+            if (committed.ConflictOf is not null) ContentChanged?.Invoke(node.Inode);
+        }
+        _spool!.Retire(file);
+        try
+        {
+            FileCommitted?.Invoke(committed);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "a listener of committed files failed on {Path}", committed.Path);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_writeBack is not null) await _writeBack.DisposeAsync().ConfigureAwait(false);
+        _spool?.Dispose();
+        await Blocks.DisposeAsync().ConfigureAwait(false);
+    }
 }

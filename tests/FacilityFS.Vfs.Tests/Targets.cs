@@ -32,3 +32,27 @@ public sealed class ApacheVfsTests(ApacheFixture fixture) : VfsContract, IClassF
         await _store.DisposeAsync();
     }
 }
+
+/// <summary>The write-back contract over a plain local folder: the baseline.</summary>
+public sealed class LocalFolderWriteTests : WriteContract, IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("ffs-vfs-wlocal-");
+    private readonly LocalFolderStore _store;
+
+    public LocalFolderWriteTests() => _store = new LocalFolderStore(_root.FullName);
+
+    protected override IRemoteStore Store => _store;
+
+    public void Dispose() => _root.Delete(recursive: true);
+}
+
+/// <summary>The write-back contract over Apache mod_dav.</summary>
+[Collection("apache")]
+public sealed class ApacheWriteTests(ApacheFixture fixture) : WriteContract, IClassFixture<ApacheFixture>, IAsyncDisposable
+{
+    private readonly WebDavStore _store = new(new WebDavOptions { BaseUri = fixture.Server.BaseUri });
+
+    protected override IRemoteStore Store => _store;
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await _store.DisposeAsync();
+}

@@ -41,7 +41,7 @@ public abstract class VfsContract : IAsyncLifetime
 
     protected async Task<byte[]> ReadAllAsync(ulong inode, int chunk = 128 << 10)
     {
-        var opened = await Vfs.OpenAsync(inode, write: false);
+        var opened = await Vfs.OpenAsync(inode, VfsOpenFlags.Read);
         using var result = new MemoryStream();
         var buffer = new byte[chunk];
         int n;
@@ -72,7 +72,7 @@ public abstract class VfsContract : IAsyncLifetime
         Assert.Equal(VfsError.NotFound, missing.Error);
         var small = await Vfs.LookupAsync(VirtualFileSystem.RootInode, "small.txt");
         Assert.Equal(VfsError.NotDirectory, (await Assert.ThrowsAsync<VfsException>(() => Vfs.OpenDirectoryAsync(small.Attributes.Inode).AsTask())).Error);
-        Assert.Equal(VfsError.ReadOnly, (await Assert.ThrowsAsync<VfsException>(() => Vfs.OpenAsync(small.Attributes.Inode, write: true).AsTask())).Error);
+        Assert.Equal(VfsError.ReadOnly, (await Assert.ThrowsAsync<VfsException>(() => Vfs.OpenAsync(small.Attributes.Inode, VfsOpenFlags.Write).AsTask())).Error);
         Assert.Equal(VfsError.BadHandle, (await Assert.ThrowsAsync<VfsException>(() => Vfs.ReadAsync(999_999, 0, new byte[1]).AsTask())).Error);
         Assert.Equal(VfsError.BadHandle, (await Assert.ThrowsAsync<VfsException>(() => Vfs.GetAttributesAsync(424_242).AsTask())).Error);
     }
@@ -83,7 +83,7 @@ public abstract class VfsContract : IAsyncLifetime
         var sub = await Vfs.LookupAsync(VirtualFileSystem.RootInode, "sub");
         var file = await Vfs.LookupAsync(sub.Attributes.Inode, "data.bin");
         Assert.Equal(Data, await ReadAllAsync(file.Attributes.Inode));
-        var opened = await Vfs.OpenAsync(file.Attributes.Inode, write: false);
+        var opened = await Vfs.OpenAsync(file.Attributes.Inode, VfsOpenFlags.Read);
         var random = new Random(3);
         var buffer = new byte[40_000];
         for (var i = 0; i < 200; i++)
@@ -101,14 +101,14 @@ public abstract class VfsContract : IAsyncLifetime
     {
         var small = await Vfs.LookupAsync(VirtualFileSystem.RootInode, "small.txt");
         Assert.Equal("small", Encoding.UTF8.GetString(await ReadAllAsync(small.Attributes.Inode)));
-        var reopened = await Vfs.OpenAsync(small.Attributes.Inode, write: false);
+        var reopened = await Vfs.OpenAsync(small.Attributes.Inode, VfsOpenFlags.Read);
         Assert.True(reopened.KeepCache);
         Vfs.Release(reopened.Handle);
         await Task.Delay(1100);
         await Store.WriteAsync(Root.Child("small.txt"), new MemoryStream("changed, and longer"u8.ToArray()), 19);
         await Task.Delay(400);
         Assert.Equal(19, (await Vfs.GetAttributesAsync(small.Attributes.Inode)).Size);
-        var afterChange = await Vfs.OpenAsync(small.Attributes.Inode, write: false);
+        var afterChange = await Vfs.OpenAsync(small.Attributes.Inode, VfsOpenFlags.Read);
         Assert.False(afterChange.KeepCache);
         Vfs.Release(afterChange.Handle);
         Assert.Equal("changed, and longer", Encoding.UTF8.GetString(await ReadAllAsync(small.Attributes.Inode)));

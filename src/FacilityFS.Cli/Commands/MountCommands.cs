@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text;
 using FacilityFS.Cli.Config;
+using FacilityFS.Cli.Control;
 using FacilityFS.Cli.Mounting;
 using FacilityFS.Cli.Output;
 using FacilityFS.Fuse;
@@ -24,6 +24,12 @@ internal static class MountCommands
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Keep fetched blocks in this folder too, across remounts (default: memory only)" };
         var cacheMax = new Option<string>("--cache-max-size") { Description = "Largest size of the disk cache", DefaultValueFactory = _ => "10G" };
         var readOnly = new Option<bool>("--read-only") { Description = "Refuse every change (EROFS)" };
+        var spoolDir = new Option<string?>("--spool-dir") { Description = "Where written files wait for upload, with their journal (default: ~/.cache/facilityfs/spool/…, one per remote folder)" };
+        var spoolMax = new Option<string>("--spool-max-size") { Description = "Room for files waiting for upload; writers wait past it", DefaultValueFactory = _ => "20G" };
+        var uploadDelay = new Option<double>("--upload-delay") { Description = "Seconds a closed file waits before its upload starts", DefaultValueFactory = _ => 1 };
+        var transfers = new Option<int>("--transfers") { Description = "Uploads at once", DefaultValueFactory = _ => 8 };
+        var fsync = new Option<string>("--fsync") { Description = "What fsync waits for: local (spool on disk) or remote (committed on the storage)", DefaultValueFactory = _ => "local" };
+        var flushTimeout = new Option<double>("--flush-timeout") { Description = "Seconds unmount waits for pending uploads; the rest go at the next mount", DefaultValueFactory = _ => 60 };
         var mountOptions = new Option<string[]>("-o") { Description = "Mount options: allow_other", AllowMultipleArgumentsPerToken = false };
         var logFile = new Option<string?>("--log-file") { Description = "Where the mount logs (default: standard error in the foreground, else ~/.cache/facilityfs/logs/…)" };
         var attrTimeout = new Option<double>("--attr-timeout") { Description = "Seconds the kernel caches attributes", DefaultValueFactory = _ => 1 };
@@ -32,6 +38,7 @@ internal static class MountCommands
         var command = new Command("mount", "Mount a remote folder at a local folder")
         {
             remote, mountpoint, foreground, cacheDir, cacheMax, readOnly, mountOptions, logFile, attrTimeout, dirCacheTime, memory,
+            spoolDir, spoolMax, uploadDelay, transfers, fsync, flushTimeout,
         };
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
         {
@@ -46,6 +53,17 @@ internal static class MountCommands
             var attr = parse.GetValue(attrTimeout);
             var dirs = parse.GetValue(dirCacheTime);
             if (attr < 0 || dirs < 0) throw new UsageException("--attr-timeout and --dir-cache-time take seconds ≥ 0");
+            var delay = parse.GetValue(uploadDelay);
+            var flush = parse.GetValue(flushTimeout);
+            if (delay < 0 || flush < 0) throw new UsageException("--upload-delay and --flush-timeout take seconds ≥ 0");
+            if (parse.GetValue(transfers) is < 1 or > 64) throw new UsageException($"--transfers {parse.GetValue(transfers)}: give 1 to 64 uploads at once");
+            var fsyncRemote = parse.GetValue(fsync) switch
+            {
+                "local" => false,
+                "remote" => true,
+                var other => throw new UsageException($"--fsync {other}: give local or remote"),
+            };
+            var writable = !parse.GetValue(readOnly);
             var options = new VfsOptions
             {
                 AttributeTimeout = TimeSpan.FromSeconds(attr),
@@ -56,11 +74,19 @@ internal static class MountCommands
                 // Opt-in, as in mountpoint-s3: writing every byte read to disk costs a cold read a third of its speed, and home folders have quotas.
                 CacheDirectory = parse.GetValue(cacheDir) is { } folder ? Path.GetFullPath(folder) : null,
                 CacheMaxSize = ByteSize.Parse(parse.GetValue(cacheMax)!, "--cache-max-size"),
-                ReadOnly = true,
+                ReadOnly = !writable,
+                WriteBack = writable ? new Vfs.Writes.WriteBackOptions
+                {
+                    SpoolDirectory = Path.GetFullPath(parse.GetValue(spoolDir) ?? DefaultSpool(target)),
+                    SpoolLimit = ByteSize.Parse(parse.GetValue(spoolMax)!, "--spool-max-size"),
+                    UploadDelay = TimeSpan.FromSeconds(delay),
+                    ParallelUploads = parse.GetValue(transfers),
+                    FsyncRemote = fsyncRemote,
+                } : null,
             };
             if (parse.GetValue(foreground))
             {
-                await RunForegroundAsync(target, point, options, allowOther, parse.GetValue(logFile), context, token).ConfigureAwait(false);
+                await RunForegroundAsync(target, point, options, allowOther, TimeSpan.FromSeconds(flush), parse.GetValue(logFile), context, token).ConfigureAwait(false);
                 return;
             }
             var log = Path.GetFullPath(parse.GetValue(logFile) ?? DefaultLogFile(point));
@@ -78,23 +104,42 @@ internal static class MountCommands
             var point = Path.GetFullPath(parse.GetValue(mountpoint)!);
             if (!FuseMount.IsMounted(point)) throw new UsageException($"{point} is not a mountpoint");
             var daemon = DaemonOf(point);
+            MountReport? report = null;
+            try
+            {
+                report = await ControlClient.AskAsync<MountReport>(point, new ControlRequest("status"), token).ConfigureAwait(false);
+            }
+            catch (UsageException)
+            {
+                // A mount that does not answer (killed, or another program's) is still unmounted; there is nothing to wait for.
+            }
+            var pending = report?.Status.Pending.Count ?? 0;
+            if (pending > 0) context.ErrorLine($"{pending} files still to upload; waiting up to {report!.FlushTimeoutSeconds:0.#} s");
             FuseMount.Unmount(point, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-            // The daemon finishes its work (cache writes) after the kernel let go; returning only then makes a remount see all of it.
-            for (var i = 0; i < 1200 && daemon is not null && Directory.Exists($"/proc/{daemon}"); i++) await Task.Delay(50, token).ConfigureAwait(false);
+            // The daemon finishes its work (uploads, cache writes) after the kernel let go; returning only then makes a remount see all of it.
+            var deadline = DateTime.UtcNow.AddSeconds((report?.FlushTimeoutSeconds ?? 0) + 60);
+            while (daemon is not null && Directory.Exists($"/proc/{daemon}") && DateTime.UtcNow < deadline) await Task.Delay(50, token).ConfigureAwait(false);
             context.Line($"unmounted {point}");
+            if (report?.Status.SpoolDirectory is { } spool && !(daemon is not null && Directory.Exists($"/proc/{daemon}")))
+            {
+                using var journal = new Vfs.Writes.SpoolJournal(Path.Combine(spool, "journal.db"));
+                var left = journal.All().Count;
+                if (left > 0) context.ErrorLine($"{left} files were not uploaded yet; they stay in {spool} and upload at the next mount of {report.Remote}");
+            }
         }, ct));
         return command;
     }
 
-    private static async Task RunForegroundAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, string? logFile, CliContext context, CancellationToken cancellationToken)
+    private static async Task RunForegroundAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, TimeSpan flushTimeout, string? logFile,
+        CliContext context, CancellationToken cancellationToken)
     {
         using var logger = FileLogger.Open(logFile, LogLevel.Information);
-        var pidFile = PidFileOf(point);
+        var pidFile = ControlSocket.PidFileOf(point);
         Directory.CreateDirectory(Path.GetDirectoryName(pidFile)!);
         await File.WriteAllTextAsync(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         try
         {
-            await ServeAsync(target, point, options, allowOther, logger, context, cancellationToken).ConfigureAwait(false);
+            await ServeAsync(target, point, options, allowOther, flushTimeout, logger, context, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -102,7 +147,8 @@ internal static class MountCommands
         }
     }
 
-    private static async Task ServeAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, FileLogger logger, CliContext context, CancellationToken cancellationToken)
+    private static async Task ServeAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, TimeSpan flushTimeout, FileLogger logger,
+        CliContext context, CancellationToken cancellationToken)
     {
         await using var vfs = await CreateVfsAsync(target, options, logger, cancellationToken).ConfigureAwait(false);
         var mount = FuseMount.Start(vfs, point, new FuseMountOptions { FsName = target.ToString(), AllowOther = allowOther, ReadOnly = options.ReadOnly }, logger);
@@ -124,10 +170,16 @@ internal static class MountCommands
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
-            logger.LogInformation("mounted {Remote} at {Mountpoint} (disk cache: {Cache})", target, point, options.CacheDirectory ?? "none");
+            var report = () => new MountReport(point, target.ToString(), Environment.ProcessId, flushTimeout.TotalSeconds, options.ReadOnly, vfs.Status());
+            await using var control = ControlServer.Start(ControlSocket.PathOf(point), vfs, report, logger);
+            logger.LogInformation("mounted {Remote} at {Mountpoint} (disk cache: {Cache}; spool: {Spool})", target, point, options.CacheDirectory ?? "none",
+                options.WriteBack?.SpoolDirectory ?? "none, read-only");
             context.ErrorLine($"mounted {target} at {point}; unmount with: facilityfs unmount {point}");
             await mount.Stopped.ConfigureAwait(false);
             logger.LogInformation("unmounted {Mountpoint}", point);
+            // Every handle is closed now: what is pending gets until the flush timeout, the rest waits in the journal.
+            var left = await vfs.DrainAsync(flushTimeout, CancellationToken.None).ConfigureAwait(false);
+            if (left > 0) logger.LogWarning("{Count} files not uploaded within {Timeout} s; they stay in {Spool} for the next mount of {Remote}", left, flushTimeout.TotalSeconds, options.WriteBack!.SpoolDirectory, target);
         }
     }
 
@@ -199,18 +251,16 @@ internal static class MountCommands
         throw new UsageException($"the mount at {point} was not ready within 60 s; see {log}");
     }
 
-    /// <summary>Where a mount daemon records its process id, so that unmount can wait for it to finish.</summary>
-    private static string PidFileOf(string point) => Path.Combine(UserFolders.Cache, "run", $"mount-{Hash(point)}.pid");
-
     private static int? DaemonOf(string point)
     {
-        var pidFile = PidFileOf(point);
+        var pidFile = ControlSocket.PidFileOf(point);
         return File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid) ? pid : null;
     }
 
-    private static string DefaultLogFile(string point) => Path.Combine(UserFolders.Cache, "logs", $"mount-{Hash(point)}.log");
+    /// <summary>One spool per remote folder, so a remount (wherever it is mounted) resumes what the last mount of it left.</summary>
+    private static string DefaultSpool(RemoteTarget target) => Path.Combine(UserFolders.Cache, "spool", ControlSocket.Hash(target.StoreKey + "\n" + target.Path.Value));
 
-    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+    private static string DefaultLogFile(string point) => Path.Combine(UserFolders.Cache, "logs", $"mount-{ControlSocket.Hash(point)}.log");
 }
 
 /// <summary>The background mount daemon exited before its mount was ready; carries its exit code and its own words.</summary>

@@ -56,6 +56,12 @@ internal static unsafe partial class LibFuse
     [LibraryImport(Library, EntryPoint = "fuse_reply_open")]
     public static partial int ReplyOpen(nint request, FuseFileInfo* fileInfo);
 
+    [LibraryImport(Library, EntryPoint = "fuse_reply_create")]
+    public static partial int ReplyCreate(nint request, FuseEntryParam* entry, FuseFileInfo* fileInfo);
+
+    [LibraryImport(Library, EntryPoint = "fuse_reply_write")]
+    public static partial int ReplyWrite(nint request, nuint count);
+
     [LibraryImport(Library, EntryPoint = "fuse_reply_buf")]
     public static partial int ReplyBuf(nint request, byte* buffer, nuint size);
 

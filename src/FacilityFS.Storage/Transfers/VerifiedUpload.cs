@@ -18,6 +18,13 @@ public static class VerifiedUpload
     /// <param name="length">The number of bytes <paramref name="content"/> holds, or -1 when unknown.</param>
     public static async Task<UploadOutcome> UploadAsync(IRemoteStore store, RemotePath target, Stream content, long length, CancellationToken cancellationToken = default)
     {
+        var staged = await StageAsync(store, target, content, length, cancellationToken).ConfigureAwait(false);
+        return await staged.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Uploads to the hidden temporary name and verifies it there; nothing carries the final name until <see cref="StagedUpload.CommitAsync"/>.</summary>
+    public static async Task<StagedUpload> StageAsync(IRemoteStore store, RemotePath target, Stream content, long length, CancellationToken cancellationToken = default)
+    {
         var temporary = TemporaryNameFor(target);
         try
         {
@@ -30,14 +37,45 @@ public static class VerifiedUpload
             if (serverChecksum is not null && serverChecksum != written.Adler32)
                 throw new StorageException(StorageErrorKind.VerificationFailed,
                     $"the store reports {serverChecksum} for {target} but {written.Adler32} was sent");
-            await store.MoveAsync(temporary, target, overwrite: true, cancellationToken).ConfigureAwait(false);
-            return new UploadOutcome(target, written.BytesWritten, written.Adler32, serverChecksum);
+            return new StagedUpload(store, temporary, new UploadOutcome(target, written.BytesWritten, written.Adler32, serverChecksum));
         }
         catch
         {
             await TryDeleteAsync(store, temporary).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>A verified upload under its temporary name: move it onto the final name, or discard it.</summary>
+    public sealed class StagedUpload
+    {
+        private readonly IRemoteStore _store;
+        private readonly RemotePath _temporary;
+
+        internal StagedUpload(IRemoteStore store, RemotePath temporary, UploadOutcome outcome)
+        {
+            _store = store;
+            _temporary = temporary;
+            Outcome = outcome;
+        }
+
+        public UploadOutcome Outcome { get; }
+
+        public async Task<UploadOutcome> CommitAsync(CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await _store.MoveAsync(_temporary, Outcome.Path, overwrite: true, cancellationToken).ConfigureAwait(false);
+                return Outcome;
+            }
+            catch
+            {
+                await DiscardAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        public Task DiscardAsync() => TryDeleteAsync(_store, _temporary);
     }
 
     private static async Task TryDeleteAsync(IRemoteStore store, RemotePath path)

@@ -42,6 +42,9 @@ public sealed class BlockCache : IAsyncDisposable
     /// <summary>Ranged GETs sent so far (for status and tests).</summary>
     public long Requests => Interlocked.Read(ref _requests);
 
+    /// <summary>Bytes the disk tier holds (0 without one).</summary>
+    public long DiskBytes => _disk?.TotalBytes ?? 0;
+
     public long BlockCount(long size) => (size + BlockSize - 1) / BlockSize;
 
     private int LengthOf(FileVersion file, long index) => (int)Math.Min(BlockSize, file.Size - index * BlockSize);

@@ -34,6 +34,14 @@ internal sealed class DiskTier
         foreach (var stray in Directory.EnumerateFiles(folder, "*.tmp")) TryDelete(stray);
     }
 
+    public long TotalBytes
+    {
+        get
+        {
+            lock (_gate) return _total;
+        }
+    }
+
     public bool Contains(BlockKey key)
     {
         lock (_gate) return _index.ContainsKey(key.FileName);

@@ -56,6 +56,39 @@ internal sealed class InodeTable
         }
     }
 
+    public Node? FindByPath(RemotePath path)
+    {
+        lock (_gate) return _byPath.GetValueOrDefault(path);
+    }
+
+    /// <summary>Forgets which node a path names (after an unlink or a rename onto it); the node lives on for handles and the kernel's references.</summary>
+    public void Unlink(RemotePath path)
+    {
+        lock (_gate) _byPath.Remove(path);
+    }
+
+    /// <summary>Moves a path and every node below it to <paramref name="to"/>, keeping their inode numbers; listings below are dropped, since their entries name old paths.</summary>
+    public void Rename(RemotePath from, RemotePath to)
+    {
+        lock (_gate)
+        {
+            // What the target named before is replaced (POSIX rename onto an existing name).
+            _byPath.Remove(to);
+            var moved = _byPath.Where(p => p.Key.IsSameOrUnder(from)).ToList();
+            foreach (var (path, _) in moved) _byPath.Remove(path);
+            foreach (var (path, node) in moved)
+            {
+                var renamed = to.Combine(path.RelativeTo(from));
+                lock (node.Gate)
+                {
+                    node.Entry = node.Entry with { Path = renamed };
+                    node.Listing = null;
+                }
+                _byPath[renamed] = node;
+            }
+        }
+    }
+
     public void AddLookup(Node node)
     {
         lock (_gate) node.LookupCount++;

@@ -26,4 +26,7 @@ internal sealed class Node(ulong inode, RemoteEntry entry, long fetchedAt)
 
     /// <summary>The version whose pages the kernel may still hold from an earlier open.</summary>
     public string? OpenedVersion { get; set; }
+
+    /// <summary>Serialises turning this file into a pending one (filling the spool from the storage happens once).</summary>
+    public SemaphoreSlim WriteGate { get; } = new(1, 1);
 }

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.Globalization;
+using FacilityFS.Cli.Control;
+using FacilityFS.Cli.Output;
+using FacilityFS.Vfs;
+
+namespace FacilityFS.Cli.Commands;
+
+/// <summary>`status` and `sync`: what a mount still has to upload, asked over its control socket.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal static class WriteBackCommands
+{
+    public static Command Status(CliContext context)
+    {
+        var mountpoint = new Argument<string?>("MOUNTPOINT") { Description = "A FacilityFS mount (default: every mount of this user)", Arity = ArgumentArity.ZeroOrOne };
+        var json = GlobalOptions.Json();
+        var command = new Command("status", "Show pending, uploading and failed files, conflicts and cache use of mounts") { mountpoint, json };
+        command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (_, token) =>
+        {
+            var points = parse.GetValue(mountpoint) is { } given ? [Path.GetFullPath(given)] : MountedPoints();
+            if (points.Count == 0)
+            {
+                if (!parse.GetValue(json)) context.Line("no FacilityFS mounts");
+                return;
+            }
+            foreach (var point in points)
+            {
+                var report = await ControlClient.AskAsync<MountReport>(point, new ControlRequest("status"), token).ConfigureAwait(false);
+                if (parse.GetValue(json)) context.Line(ControlJson.Write(report));
+                else Print(context, report);
+            }
+        }, ct));
+        return command;
+    }
+
+    public static Command Sync(CliContext context)
+    {
+        var mountpoint = new Argument<string>("MOUNTPOINT") { Description = "A FacilityFS mount" };
+        var timeout = new Option<double?>("--timeout") { Description = "Give up waiting after this many seconds (default: wait until done)" };
+        var command = new Command("sync", "Upload every closed file now and wait until all are on the storage") { mountpoint, timeout };
+        command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (_, token) =>
+        {
+            var point = Path.GetFullPath(parse.GetValue(mountpoint)!);
+            var sync = await ControlClient.AskAsync<SyncReport>(point, new ControlRequest("sync", parse.GetValue(timeout)), token).ConfigureAwait(false);
+            foreach (var open in sync.Open) context.ErrorLine($"still open for writing, not waited for: {open.Path}");
+            var left = (await ControlClient.AskAsync<MountReport>(point, new ControlRequest("status"), token).ConfigureAwait(false))
+                .Status.Pending.Where(p => p.State is "dirty" or "uploading").ToList();
+            if (sync.Failed.Count > 0 || left.Count > 0)
+            {
+                foreach (var failed in sync.Failed) context.ErrorLine($"failed: {failed.Path}: {failed.Error}");
+                foreach (var waiting in left) context.ErrorLine($"not yet uploaded: {waiting.Path}{(waiting.Error is null ? "" : ": " + waiting.Error)}");
+                throw new SyncFailedException($"{sync.Failed.Count} files failed and {left.Count} are not uploaded yet at {point} (facilityfs status {point})");
+            }
+            context.Line($"everything closed at {point} is on the storage ({sync.Committed} files uploaded since mount)");
+        }, ct));
+        return command;
+    }
+
+    /// <summary>Mountpoints of FacilityFS mounts this user's run folder knows and the kernel still lists.</summary>
+    private static List<string> MountedPoints()
+    {
+        var fuse = File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).Where(f => f.Length > 8 && Array.IndexOf(f, "fuse.facilityfs") > 0)
+            .Select(f => System.Text.RegularExpressions.Regex.Replace(f[4], @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString()));
+        return [.. fuse.Where(p => File.Exists(ControlSocket.PathOf(p))).Order(StringComparer.Ordinal)];
+    }
+
+    private static void Print(CliContext context, MountReport report)
+    {
+        var s = report.Status;
+        context.Line($"{report.Mountpoint}: {report.Remote}{(report.ReadOnly ? " (read-only)" : "")}");
+        if (!report.ReadOnly)
+        {
+            var counts = s.Pending.GroupBy(p => p.State).ToDictionary(g => g.Key, g => g.Count());
+            string Count(string state) => counts.GetValueOrDefault(state).ToString(CultureInfo.InvariantCulture);
+            context.Line($"  uploads: {Count("open")} open, {Count("dirty")} pending, {Count("uploading")} uploading, {Count("failed")} failed; {s.Committed} committed ({Size(s.CommittedBytes)}) since mount");
+            context.Line($"  spool: {Size(s.SpoolUsed)} of {Size(s.SpoolLimit)} in {s.SpoolDirectory}");
+            foreach (var p in s.Pending)
+            {
+                var progress = p.State == "uploading" && p.Size > 0 ? $" {100.0 * p.UploadedBytes / p.Size:0}%" : "";
+                var reason = p.Error is null ? "" : $" — {(p.State == "failed" ? "" : $"retry {p.Attempts}: ")}{p.Error}";
+                context.Line($"  {p.State,-9} {p.Path} ({Size(p.Size)}{progress}){reason}");
+            }
+            foreach (var c in s.Conflicts) context.Line($"  conflict  {c.Path} changed on the storage; ours kept as {c.KeptAs} ({c.At:u})");
+        }
+        context.Line($"  cache: memory {Size(s.MemoryCacheUsed)} of {Size(s.MemoryCacheLimit)}, disk {Size(s.DiskCacheUsed)}{(s.CacheDirectory is null ? " (off)" : $" in {s.CacheDirectory}")}");
+    }
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1 << 20 => $"{bytes / 1024.0:0.#} KiB",
+        < 1 << 30 => $"{bytes / 1048576.0:0.#} MiB",
+        _ => $"{bytes / 1073741824.0:0.##} GiB",
+    };
+}
+
+/// <summary>`sync` ended with files failed or not uploaded; exits as a remote error.</summary>
+public sealed class SyncFailedException(string message) : Exception(message);

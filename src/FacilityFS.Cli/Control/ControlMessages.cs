@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FacilityFS.Vfs;
+
+namespace FacilityFS.Cli.Control;
+
+/// <summary>One request on a mount's control socket: one JSON line in, one JSON line out.</summary>
+public sealed record ControlRequest(string Command, double? TimeoutSeconds = null);
+
+/// <summary>What a mount says about itself (the answer to "status").</summary>
+public sealed record MountReport(string Mountpoint, string Remote, int ProcessId, double FlushTimeoutSeconds, bool ReadOnly, MountStatus Status);
+
+/// <summary>The answer to "sync": what failed for good, and what is still open for writing (not waited for).</summary>
+public sealed record SyncReport(IReadOnlyList<PendingFile> Failed, IReadOnlyList<PendingFile> Open, long Committed);
+
+/// <summary>An answer that says why the request could not be served.</summary>
+public sealed record ControlError(string Error);
+
+/// <summary>The JSON conventions of the control socket: snake_case names, nulls left out.</summary>
+public static class ControlJson
+{
+    public static JsonSerializerOptions Options { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static string Write<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    public static T Read<T>(string line, string what) =>
+        JsonSerializer.Deserialize<T>(line, Options) ?? throw new UsageException($"{what}: the mount answered an empty message");
+}

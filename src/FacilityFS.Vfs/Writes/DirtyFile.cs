@@ -1,0 +1,287 @@
+using FacilityFS.Storage;
+using FacilityFS.Storage.Checksums;
+using Microsoft.Win32.SafeHandles;
+
+namespace FacilityFS.Vfs.Writes;
+
+/// <summary>A file written through the mount and not yet committed: its spool file on local disk and everything the uploader needs to know.</summary>
+/// <remarks>
+/// Mutable fields are guarded by <see cref="Gate"/>. <see cref="Generation"/> moves before every change of the bytes, so an
+/// upload that saw the same generation before and after its PUT knows it sent one consistent version.
+/// </remarks>
+public sealed class DirtyFile
+{
+    private readonly SafeFileHandle _handle;
+    private Adler32 _adler = new();
+    private long _hashedUpTo;
+    private bool _hashValid = true;
+    private int _holders;
+
+    internal DirtyFile(long id, RemotePath path, string spoolPath, SafeFileHandle handle, string? baseVersion, DateTimeOffset modified)
+    {
+        Id = id;
+        Path = path;
+        SpoolPath = spoolPath;
+        _handle = handle;
+        BaseVersion = baseVersion;
+        Modified = modified;
+        Size = RandomAccess.GetLength(handle);
+        // A spool file found at replay was not hashed as it was written; the upload computes its checksum.
+        _hashValid = Size == 0;
+    }
+
+    public Lock Gate { get; } = new();
+
+    public long Id { get; }
+
+    public RemotePath Path { get; internal set; }
+
+    public string SpoolPath { get; }
+
+    public string? BaseVersion { get; internal set; }
+
+    public long Size { get; private set; }
+
+    public DateTimeOffset Modified { get; internal set; }
+
+    public long Generation { get; private set; }
+
+    /// <summary>The generation that is on the storage; the file is clean again when it equals <see cref="Generation"/>.</summary>
+    public long CommittedGeneration { get; internal set; } = -1;
+
+    /// <summary>Open handles that may write.</summary>
+    public int Writers { get; internal set; }
+
+    public UploadState State { get; internal set; } = UploadState.Dirty;
+
+    /// <summary>Why the last upload failed (for status), kept while retrying too.</summary>
+    public string? Error { get; internal set; }
+
+    public int Attempts { get; internal set; }
+
+    /// <summary>Bytes the running upload has read from the spool so far.</summary>
+    public long UploadedBytes;
+
+    /// <summary>Unlinked or replaced: never to be uploaded.</summary>
+    public bool Discarded { get; internal set; }
+
+    /// <summary>Out of the spool's index (committed or discarded); the spool file goes with the last holder.</summary>
+    internal bool Removed { get; set; }
+
+    /// <summary>Closed, waiting and not refused: uploading it would give its room back.</summary>
+    internal bool CanFreeSpace
+    {
+        get
+        {
+            lock (Gate) return Writers == 0 && State != UploadState.Failed && !IsClean && !Discarded;
+        }
+    }
+
+    /// <summary>Cancels the PUT under way when the bytes change under it.</summary>
+    internal CancellationTokenSource? UploadCancel { get; set; }
+
+    /// <summary>The write-back loop of this file, while one runs.</summary>
+    internal Task? Runner { get; set; }
+
+    internal long DueAt { get; set; }
+
+    /// <summary>Set by fsync in remote mode: upload now, even while a writer holds the file open.</summary>
+    internal bool UploadRequested { get; set; }
+
+    /// <summary>Held by the uploader from its last check to the record of its MOVE, and by renames and unlinks: either sees the other's whole effect.</summary>
+    internal SemaphoreSlim CommitLock { get; } = new(1, 1);
+
+    public bool IsClean
+    {
+        get
+        {
+            lock (Gate) return CommittedGeneration == Generation;
+        }
+    }
+
+    /// <summary>The spool file holds exactly what the storage does (just filled from it): nothing to upload until it changes.</summary>
+    internal void MarkSameAsStored()
+    {
+        lock (Gate)
+        {
+            CommittedGeneration = Generation;
+            State = UploadState.Committed;
+        }
+    }
+
+    /// <summary>The Adler-32 of the whole spool file when every byte was written in order, else null.</summary>
+    public Checksum? WritePathChecksum
+    {
+        get
+        {
+            lock (Gate) return _hashValid && _hashedUpTo == Size ? _adler.ToChecksum() : null;
+        }
+    }
+
+    public JournalRecord ToRecord()
+    {
+        lock (Gate) return new JournalRecord(Id, Path.Value, Size, WritePathChecksum?.Value, State, BaseVersion, Modified, Error);
+    }
+
+    /// <summary>Writes at <paramref name="offset"/>; the checksum follows along while writes stay sequential.</summary>
+    public void Write(long offset, ReadOnlySpan<byte> data)
+    {
+        lock (Gate) BeginChange();
+        RandomAccess.Write(_handle, data, offset);
+        lock (Gate)
+        {
+            if (_hashValid && offset == _hashedUpTo)
+            {
+                _adler.Append(data);
+                _hashedUpTo += data.Length;
+            }
+            else if (offset < _hashedUpTo || offset > Size || offset + data.Length > _hashedUpTo)
+            {
+                // An overwrite, a hole or a write ahead of the hashed part: the checksum is computed at upload.
+                _hashValid = false;
+            }
+            Size = Math.Max(Size, offset + data.Length);
+            Modified = DateTimeOffset.UtcNow;
+        }
+    }
+
+    public void Truncate(long size)
+    {
+        lock (Gate)
+        {
+            BeginChange();
+            RandomAccess.SetLength(_handle, size);
+            if (size == 0)
+            {
+                _adler = new Adler32();
+                _hashedUpTo = 0;
+                _hashValid = true;
+            }
+            else if (size < _hashedUpTo || size > Size)
+            {
+                _hashValid = false;
+            }
+            Size = size;
+            Modified = DateTimeOffset.UtcNow;
+        }
+    }
+
+    public int Read(long offset, Span<byte> destination) => RandomAccess.Read(_handle, destination, offset);
+
+    /// <summary>A stream over the spool file for the upload, counting what it read into <see cref="UploadedBytes"/>.</summary>
+    internal Stream OpenForUpload(long length)
+    {
+        Interlocked.Exchange(ref UploadedBytes, 0);
+        return new SpoolReadStream(this, length);
+    }
+
+    public void FlushToDisk() => RandomAccess.FlushToDisk(_handle);
+
+    /// <summary>Marks a change: the generation moves and any upload of the old bytes is cancelled.</summary>
+    private void BeginChange()
+    {
+        Generation++;
+        if (State is UploadState.Failed or UploadState.Committed) State = UploadState.Dirty;
+        UploadCancel?.Cancel();
+    }
+
+    /// <summary>Adds a writer unless the file already left the spool (committed meanwhile): then the caller starts a new one.</summary>
+    internal bool TryAddWriter()
+    {
+        lock (Gate)
+        {
+            if (Removed) return false;
+            Writers++;
+            _holders++;
+            return true;
+        }
+    }
+
+    /// <summary>Marks a committed, closed file as leaving the spool; false when a writer or a change got there first.</summary>
+    internal bool TryRetire()
+    {
+        bool delete;
+        lock (Gate)
+        {
+            if (Removed || Writers > 0 || !IsClean) return false;
+            Removed = true;
+            delete = _holders == 0;
+        }
+        if (delete) CloseAndDelete();
+        return true;
+    }
+
+    /// <summary>Marks the file as never to be uploaded (unlinked, replaced) and cancels any upload of it.</summary>
+    internal void Discard()
+    {
+        bool delete;
+        lock (Gate)
+        {
+            Discarded = true;
+            if (Removed) return;
+            Removed = true;
+            UploadCancel?.Cancel();
+            delete = _holders == 0;
+        }
+        if (delete) CloseAndDelete();
+    }
+
+    /// <summary>Counts a user of the spool file (a reading handle, an upload) unless it already left the spool.</summary>
+    internal bool TryHold()
+    {
+        lock (Gate)
+        {
+            if (Removed) return false;
+            _holders++;
+            return true;
+        }
+    }
+
+    /// <summary>Lets go of the spool file; the last holder of a file that left the spool deletes it.</summary>
+    internal void Let()
+    {
+        bool delete;
+        lock (Gate) delete = --_holders == 0 && Removed;
+        if (delete) CloseAndDelete();
+    }
+
+    internal void CloseQuietly() => _handle.Dispose();
+
+    internal void CloseAndDelete()
+    {
+        _handle.Dispose();
+        try
+        {
+            File.Delete(SpoolPath);
+        }
+        catch (IOException)
+        {
+            // A leftover spool file without a journal row is ignored at the next start.
+        }
+    }
+
+    private sealed class SpoolReadStream(DirtyFile file, long length) : ForwardReadStream
+    {
+        private long _position;
+
+        public override long Length => length;
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = (int)Math.Min(buffer.Length, length - _position);
+            if (n <= 0) return 0;
+            n = file.Read(_position, buffer[..n]);
+            _position += n;
+            Interlocked.Add(ref file.UploadedBytes, n);
+            return n;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return ValueTask.FromResult(Read(buffer.Span));
+        }
+    }
+}

@@ -1,0 +1,191 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace FacilityFS.Vfs.Writes;
+
+/// <summary>The crash-safe record of every written file not yet on the storage: SQLite in WAL mode, one connection behind a lock.</summary>
+/// <remarks>
+/// synchronous=NORMAL makes every change survive a crash of the process at once and a crash of the machine after the next
+/// <see cref="MakeDurable"/> (fsync) — the same promise a local disk gives for data that was not fsync'd.
+/// </remarks>
+public sealed class SpoolJournal : IDisposable
+{
+    private const int SchemaVersion = 1;
+    private readonly Lock _gate = new();
+    private readonly SqliteConnection _connection;
+
+    public SpoolJournal(string path)
+    {
+        Path = path;
+        try
+        {
+            _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+            _connection.Open();
+            Execute("PRAGMA journal_mode=WAL");
+            Execute("PRAGMA synchronous=NORMAL");
+            Execute("""
+                CREATE TABLE IF NOT EXISTS files(
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    path TEXT NOT NULL UNIQUE,
+                    size INTEGER NOT NULL,
+                    checksum TEXT,
+                    state TEXT NOT NULL,
+                    base_version TEXT,
+                    mtime INTEGER NOT NULL,
+                    error TEXT);
+                CREATE TABLE IF NOT EXISTS conflicts(
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    path TEXT NOT NULL,
+                    kept_as TEXT NOT NULL,
+                    at INTEGER NOT NULL);
+                """);
+            var version = Convert.ToInt32(Scalar("PRAGMA user_version"), CultureInfo.InvariantCulture);
+            if (version == 0) Execute($"PRAGMA user_version={SchemaVersion}");
+            else if (version != SchemaVersion)
+                throw new VfsException(VfsError.InvalidArgument, $"{path}: spool journal format {version} is not the {SchemaVersion} this version reads; finish its uploads with the version that wrote it");
+        }
+        catch (SqliteException e)
+        {
+            throw new VfsException(VfsError.IoError, $"{path}: cannot open the spool journal: {e.Message}", e);
+        }
+    }
+
+    public string Path { get; }
+
+    public long Insert(string path, string? baseVersion, DateTimeOffset modified)
+    {
+        lock (_gate)
+        {
+            using var command = Command("INSERT INTO files(path, size, state, base_version, mtime) VALUES($path, 0, 'dirty', $base, $mtime) RETURNING id",
+                ("$path", path), ("$base", baseVersion), ("$mtime", modified.ToUnixTimeMilliseconds()));
+            return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+    }
+
+    public void Update(JournalRecord record)
+    {
+        lock (_gate)
+        {
+            using var command = Command("""
+                UPDATE files SET path=$path, size=$size, checksum=$checksum, state=$state, base_version=$base, mtime=$mtime, error=$error WHERE id=$id
+                """,
+                ("$id", record.Id), ("$path", record.Path), ("$size", record.Size), ("$checksum", record.Checksum), ("$state", NameOf(record.State)),
+                ("$base", record.BaseVersion), ("$mtime", record.Modified.ToUnixTimeMilliseconds()), ("$error", record.Error));
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public void Delete(long id)
+    {
+        lock (_gate)
+        {
+            using var command = Command("DELETE FROM files WHERE id=$id", ("$id", id));
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Renames a path and everything below it (a folder's pending files move with it).</summary>
+    public void RenameTree(string from, string to)
+    {
+        lock (_gate)
+        {
+            using var command = Command("""
+                UPDATE files SET path = $to || substr(path, length($from) + 1)
+                WHERE path = $from OR substr(path, 1, length($from) + 1) = $from || '/'
+                """, ("$from", from), ("$to", to));
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public IReadOnlyList<JournalRecord> All()
+    {
+        lock (_gate)
+        {
+            using var command = Command("SELECT id, path, size, checksum, state, base_version, mtime, error FROM files ORDER BY id");
+            using var reader = command.ExecuteReader();
+            var records = new List<JournalRecord>();
+            while (reader.Read())
+            {
+                records.Add(new JournalRecord(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                    StateOf(reader.GetString(4)), reader.IsDBNull(5) ? null : reader.GetString(5),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)), reader.IsDBNull(7) ? null : reader.GetString(7)));
+            }
+            return records;
+        }
+    }
+
+    public void AddConflict(string path, string keptAs, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            using var command = Command("INSERT INTO conflicts(path, kept_as, at) VALUES($path, $kept, $at)",
+                ("$path", path), ("$kept", keptAs), ("$at", at.ToUnixTimeMilliseconds()));
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public IReadOnlyList<(string Path, string KeptAs, DateTimeOffset At)> Conflicts()
+    {
+        lock (_gate)
+        {
+            using var command = Command("SELECT path, kept_as, at FROM conflicts ORDER BY id");
+            using var reader = command.ExecuteReader();
+            var conflicts = new List<(string, string, DateTimeOffset)>();
+            while (reader.Read()) conflicts.Add((reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
+            return conflicts;
+        }
+    }
+
+    /// <summary>Forces everything recorded so far to disk (the WAL is synced and folded into the database).</summary>
+    public void MakeDurable()
+    {
+        lock (_gate) Execute("PRAGMA wal_checkpoint(FULL)");
+    }
+
+    public static string NameOf(UploadState state) => state switch
+    {
+        UploadState.Dirty => "dirty",
+        UploadState.Uploading => "uploading",
+        UploadState.Committed => "committed",
+        UploadState.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
+    };
+
+    private UploadState StateOf(string name) => name switch
+    {
+        "dirty" => UploadState.Dirty,
+        "uploading" => UploadState.Uploading,
+        "committed" => UploadState.Committed,
+        "failed" => UploadState.Failed,
+        _ => throw new VfsException(VfsError.InvalidArgument, $"{Path}: unknown upload state '{name}' in the spool journal"),
+    };
+
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = Command(sql);
+        command.ExecuteNonQuery();
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var command = Command(sql);
+        return command.ExecuteScalar();
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _connection.Dispose();
+        }
+        SqliteConnection.ClearAllPools();
+    }
+}

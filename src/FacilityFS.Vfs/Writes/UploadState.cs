@@ -1,0 +1,13 @@
+namespace FacilityFS.Vfs.Writes;
+
+/// <summary>Where a written file stands on its way to the storage; the journal stores the lowercase name.</summary>
+public enum UploadState
+{
+    /// <summary>Written locally (perhaps still open) and not yet on the storage.</summary>
+    Dirty,
+    Uploading,
+    /// <summary>On the storage, verified; nothing left to do.</summary>
+    Committed,
+    /// <summary>The storage refused it for good (403, 507, 413…); kept in the spool with the reason.</summary>
+    Failed,
+}

@@ -1,0 +1,27 @@
+namespace FacilityFS.Vfs.Writes;
+
+/// <summary>How written files travel to the storage.</summary>
+public sealed record WriteBackOptions
+{
+    /// <summary>Where spool files and the journal live; one mount at a time.</summary>
+    public required string SpoolDirectory { get; init; }
+
+    /// <summary>Bytes the spool may hold; writers wait past it until uploads give room back.</summary>
+    public long SpoolLimit { get; init; } = 20L << 30;
+
+    /// <summary>How long a closed file waits before its upload, so a quick reopen (editors, appends) does not upload twice.</summary>
+    public TimeSpan UploadDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public int ParallelUploads { get; init; } = 8;
+
+    /// <summary>The first wait after a transient failure; it doubles up to <see cref="RetryMaxDelay"/>, and retrying never stops.</summary>
+    public TimeSpan RetryFirstDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>fsync waits until the file is committed on the storage (instead of only durable in the spool).</summary>
+    public bool FsyncRemote { get; init; }
+
+    /// <summary>Names conflict copies (NAME.conflict-HOST-TIME).</summary>
+    public string HostName { get; init; } = Environment.MachineName;
+}
