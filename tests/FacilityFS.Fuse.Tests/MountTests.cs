@@ -32,7 +32,8 @@ public abstract class MountFixture(ServerKind kind) : IAsyncLifetime
         Server.WriteFile("changes/changing.txt", "first version"u8);
         try
         {
-            Mount = await MountedFolder.StartAsync(Server.BaseUri.AbsoluteUri, Work.FullName);
+            // Read-only: these tests are about reading, and --read-only must keep refusing every change.
+            Mount = await MountedFolder.StartAsync(Server.BaseUri.AbsoluteUri, Work.FullName, null, "--read-only");
         }
         catch
         {

@@ -24,7 +24,9 @@ internal sealed class MountedFolder : IAsyncDisposable
         var path = Directory.CreateDirectory(System.IO.Path.Combine(workFolder, "mnt-" + Guid.NewGuid().ToString("N")[..8])).FullName;
         var cache = cacheDirectory ?? System.IO.Path.Combine(workFolder, "cache-" + Guid.NewGuid().ToString("N")[..8]);
         var log = System.IO.Path.Combine(workFolder, System.IO.Path.GetFileName(path) + ".log");
-        string[] args = ["mount", remote, path, "--cache-dir", cache, "--log-file", log, "--dir-cache-time", "1", "--attr-timeout", "1", .. extra];
+        // Each mount gets a spool of its own under the work folder unless the test names one (to remount onto it).
+        string[] spool = extra.Contains("--spool-dir") || extra.Contains("--read-only") ? [] : ["--spool-dir", System.IO.Path.Combine(workFolder, "spool-" + Guid.NewGuid().ToString("N")[..8])];
+        string[] args = ["mount", remote, path, "--cache-dir", cache, "--log-file", log, "--dir-cache-time", "1", "--attr-timeout", "1", .. spool, .. extra];
         var run = await ProcessRun.FacilityFsAsync(args);
         if (run.ExitCode != 0) throw new InvalidOperationException($"mount failed: {run}\nlog: {(File.Exists(log) ? File.ReadAllText(log) : "")}");
         return new MountedFolder(path, cache, log);

@@ -9,6 +9,9 @@ public sealed class ApacheServer(string? root, int? port) : WebDavServer(root, p
 
     public override ServerKind Kind => ServerKind.Apache;
 
+    /// <summary>A folder whose contents can be read but not changed: every write there is answered 403, as a storage's ACL would.</summary>
+    public const string ReadOnlyFolder = "locked";
+
     // Apache refuses to run its workers as root.
     protected override string? WorkerUser => "www-data";
 
@@ -53,6 +56,9 @@ public sealed class ApacheServer(string? root, int? port) : WebDavServer(root, p
                 Options None
                 AllowOverride None
                 Require all granted
+            </Directory>
+            <Directory "{{DataDirectory}}/{{ReadOnlyFolder}}">
+                Require method GET HEAD OPTIONS PROPFIND
             </Directory>
             """);
     }
