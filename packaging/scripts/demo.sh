@@ -46,8 +46,17 @@ diff -r "$demo/sample" "$demo/download"
 echo "demo: the downloaded tree is identical to the uploaded one"
 
 echo "+ facilityfs mount demo:/ $mountpoint"
-ffs mount demo:/ "$mountpoint" --cache-dir "$demo/cache" --log-file "$demo/mount.log"
+ffs mount demo:/ "$mountpoint" --cache-dir "$demo/cache" --spool-dir "$demo/spool" --log-file "$demo/mount.log"
 ls -lR "$mountpoint"
 cmp "$mountpoint/sample/run 001/detector/frames.raw" "$demo/sample/run 001/detector/frames.raw"
 echo "demo: $mountpoint shows the demo storage; files read through it are identical"
+echo "+ cp -r $demo/sample/calibration $mountpoint/written-through-the-mount"
+cp -r "$demo/sample/calibration" "$mountpoint/written-through-the-mount"
+ffs status "$mountpoint" | head -3
+echo "+ facilityfs sync $mountpoint"
+ffs sync "$mountpoint"
+echo "+ facilityfs ls demo:/written-through-the-mount"
+ffs ls demo:/written-through-the-mount | head -5
+diff -r "$demo/sample/calibration" "$demo/server/data/written-through-the-mount"
+echo "demo: files written into $mountpoint were uploaded to the demo storage, identical"
 echo "demo: the mount stays up; unmount it and stop the demo storage with: make demo-stop"

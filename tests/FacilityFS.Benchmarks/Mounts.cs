@@ -5,13 +5,24 @@ namespace FacilityFS.Benchmarks;
 /// <summary>Starts and stops the mounts being compared: ours (bin/facilityfs) and rclone's, each with a fresh cache folder.</summary>
 internal sealed class Mounts(string facilityfs, string work, Uri server)
 {
-    /// <summary>Mounts with our defaults (memory cache only), or with a fresh disk cache too.</summary>
-    public async Task<string> OursAsync(bool diskCache, params string[] extra)
+    /// <summary>Mounts with our defaults (memory cache only), or with a fresh disk cache too; read-only unless it is for writing (a writable mount has a spool of its own).</summary>
+    public async Task<string> OursAsync(bool diskCache, params string[] extra) => await MountAsync(diskCache, ["--read-only", .. extra]);
+
+    public async Task<string> OursWritableAsync() => await MountAsync(false, ["--spool-dir", Path.Combine(work, "spool-" + Guid.NewGuid().ToString("N")[..8])]);
+
+    private async Task<string> MountAsync(bool diskCache, string[] extra)
     {
         var (point, cache) = Fresh("ffs");
         string[] cacheArgs = diskCache ? ["--cache-dir", cache] : [];
         await Timed.RunAsync(facilityfs, ["mount", server.AbsoluteUri, point, .. cacheArgs, .. extra]);
         return point;
+    }
+
+    /// <summary>Unmounts whatever is still mounted below the work folder (after a failed measurement), so the folder can go.</summary>
+    public void UnmountLeftovers()
+    {
+        foreach (var point in Directory.EnumerateDirectories(work).Where(Fuse.FuseMount.IsMounted))
+            Fuse.FuseMount.Unmount(point, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
     }
 
     public async Task<string> RcloneAsync()

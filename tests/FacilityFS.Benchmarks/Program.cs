@@ -11,6 +11,7 @@ const int runs = 3;
 
 await using var server = await WebDavServer.StartAsync(ServerKind.Apache);
 var work = Directory.CreateTempSubdirectory("ffs-bench-");
+Mounts? mounts = null;
 try
 {
     var source = Path.Combine(work.FullName, "source.bin");
@@ -36,7 +37,33 @@ try
     File.Delete(server.PathOf("up-curl.bin"));
 
     // --- the mount: ours against rclone mount (full cache mode) and curl ---
-    var mounts = new Mounts(facilityfs, work.FullName, server.BaseUri);
+    mounts = new Mounts(facilityfs, work.FullName, server.BaseUri);
+
+    // Writes: dd of 1 GiB until close returns, against the local disk and rclone; each run writes a new name.
+    var localFolder = Directory.CreateDirectory(Path.Combine(work.FullName, "local-writes")).FullName;
+    var writeOurs = await mounts.OursWritableAsync();
+    var writeRclone = await mounts.RcloneAsync();
+    Task<TimeSpan> DdAsync(string folder) => Timed.BestAsync(runs, async () =>
+    {
+        var time = await Timed.RunAsync("dd", "if=/dev/zero", $"of={folder}/dd-{Guid.NewGuid():N}.bin", "bs=1M", "count=1024");
+        // The uploads (ours, rclone's) and the page cache's flush of this run must not run into the next one.
+        await Timed.RunAsync("sync");
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        return time;
+    });
+    var ddLocal = await DdAsync(localFolder);
+    var ddOurs = await DdAsync(writeOurs);
+    var ddRclone = await DdAsync(writeRclone);
+    Report.Throughput("mount: dd 1 GiB until close", GiB, ddOurs, "local disk", ddLocal, 1 / 1.2);
+    Report.Throughput("mount: dd 1 GiB until close", GiB, ddOurs, "rclone", ddRclone, 1.0);
+    var smallOurs = await SmallFilesAsync(writeOurs, server.PathOf("small-ours"), "small-ours");
+    var smallRclone = await SmallFilesAsync(writeRclone, server.PathOf("small-rclone"), "small-rclone");
+    Report.Limit("mount: 500 small, last close", smallOurs.Closed.TotalSeconds, "s", 0.5);
+    Report.Speedup("mount: 500 small, last close", smallOurs.Closed, "rclone", smallRclone.Closed, 1.0);
+    Report.Limit("mount: 500 small, all stored", smallOurs.Stored.TotalSeconds, "s", 3.0);
+    Report.Speedup("mount: 500 small, all stored", smallOurs.Stored, "rclone", smallRclone.Stored, 1.0);
+    await mounts.UnmountAsync(writeOurs);
+    await mounts.UnmountAsync(writeRclone);
     var random = RandomNumberGenerator.GetBytes(256 << 20);
     server.WriteFile("random.bin", random);
     for (var d = 0; d < 50; d++)
@@ -97,6 +124,8 @@ try
 }
 finally
 {
+    mounts?.UnmountLeftovers();
+    await Task.Delay(500);
     work.Delete(recursive: true);
 }
 return 0;
@@ -108,6 +137,24 @@ static async Task RandomReads(string path, long size)
     var buffer = new byte[4096];
     for (var i = 0; i < 10_000; i++) RandomAccess.Read(handle, buffer, random.NextInt64(0, size / 4096) * 4096);
     await Task.CompletedTask;
+}
+
+// 500 files of 1 KiB written into a new folder of a mount: the time until the last close returned, and until all are on the server.
+static async Task<(TimeSpan Closed, TimeSpan Stored)> SmallFilesAsync(string mount, string onServer, string name)
+{
+    var folder = Directory.CreateDirectory(Path.Combine(mount, name)).FullName;
+    var content = RandomNumberGenerator.GetBytes(1024);
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    for (var i = 0; i < 500; i++) File.WriteAllBytes(Path.Combine(folder, $"f{i:D3}.dat"), content);
+    var closed = clock.Elapsed;
+    while (clock.Elapsed < TimeSpan.FromMinutes(3))
+    {
+        // Hidden names are upload temporaries; a file counts once its final name holds all its bytes.
+        if (Directory.Exists(onServer) && new DirectoryInfo(onServer).EnumerateFiles().Count(f => !f.Name.StartsWith('.') && f.Length == content.Length) == 500)
+            return (closed, clock.Elapsed);
+        await Task.Delay(20);
+    }
+    throw new TimeoutException($"the 500 files written into {folder} were not all on the server after 3 minutes");
 }
 
 static async Task<TimeSpan> Fresh(string path, Func<Task<TimeSpan>> run)

@@ -249,9 +249,11 @@ public sealed class MountWriteTests : IAsyncLifetime
             Assert.Equal(bytes, await File.ReadAllBytesAsync(_server.PathOf("synced.bin")));
             Assert.Equal("open", TestLibc.GetXattr(mount.Under("synced.bin"), "user.facilityfs.state"));
         }
-        // Closed after its fsync: nothing is left to upload.
+        // Closed after its fsync: nothing is left to upload (the kernel sends the release a moment after close returns).
+        for (var i = 0; i < 40 && TestLibc.GetXattr(mount.Under("synced.bin"), "user.facilityfs.state") == "open"; i++) await Task.Delay(50);
         Assert.Equal("committed", TestLibc.GetXattr(mount.Under("synced.bin"), "user.facilityfs.state"));
         await File.WriteAllTextAsync(mount.Under("later.txt"), "no fsync");
+        for (var i = 0; i < 40 && TestLibc.GetXattr(mount.Under("later.txt"), "user.facilityfs.state") == "open"; i++) await Task.Delay(50);
         Assert.Equal("dirty", TestLibc.GetXattr(mount.Under("later.txt"), "user.facilityfs.state"));
     }
 

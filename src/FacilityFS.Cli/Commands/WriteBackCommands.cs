@@ -10,6 +10,8 @@ namespace FacilityFS.Cli.Commands;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class WriteBackCommands
 {
+    private const int ShownWaiting = 20;
+
     public static Command Status(CliContext context)
     {
         var mountpoint = new Argument<string?>("MOUNTPOINT") { Description = "A FacilityFS mount (default: every mount of this user)", Arity = ArgumentArity.ZeroOrOne };
@@ -74,12 +76,15 @@ internal static class WriteBackCommands
             string Count(string state) => counts.GetValueOrDefault(state).ToString(CultureInfo.InvariantCulture);
             context.Line($"  uploads: {Count("open")} open, {Count("dirty")} pending, {Count("uploading")} uploading, {Count("failed")} failed; {s.Committed} committed ({Size(s.CommittedBytes)}) since mount");
             context.Line($"  spool: {Size(s.SpoolUsed)} of {Size(s.SpoolLimit)} in {s.SpoolDirectory}");
-            foreach (var p in s.Pending)
+            // Uploads and failures always show; a long queue of waiting files is cut (--json has every one).
+            var shown = s.Pending.Where(p => p.State is "uploading" or "failed").Concat(s.Pending.Where(p => p.State is not ("uploading" or "failed")).Take(ShownWaiting)).ToList();
+            foreach (var p in shown)
             {
                 var progress = p.State == "uploading" && p.Size > 0 ? $" {100.0 * p.UploadedBytes / p.Size:0}%" : "";
                 var reason = p.Error is null ? "" : $" — {(p.State == "failed" ? "" : $"retry {p.Attempts}: ")}{p.Error}";
                 context.Line($"  {p.State,-9} {p.Path} ({Size(p.Size)}{progress}){reason}");
             }
+            if (s.Pending.Count > shown.Count) context.Line($"  … and {s.Pending.Count - shown.Count} more waiting (facilityfs status --json lists all)");
             foreach (var c in s.Conflicts) context.Line($"  conflict  {c.Path} changed on the storage; ours kept as {c.KeptAs} ({c.At:u})");
         }
         context.Line($"  cache: memory {Size(s.MemoryCacheUsed)} of {Size(s.MemoryCacheLimit)}, disk {Size(s.DiskCacheUsed)}{(s.CacheDirectory is null ? " (off)" : $" in {s.CacheDirectory}")}");
