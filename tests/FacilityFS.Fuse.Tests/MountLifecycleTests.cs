@@ -5,46 +5,34 @@ namespace FacilityFS.Fuse.Tests;
 
 /// <summary>Mounts that come and go: the disk cache across remounts, damaged cache blocks, an outage of the server, big trees and files, bad mountpoints.</summary>
 [Collection("lifecycle")]
-public sealed class MountLifecycleTests : IAsyncLifetime
+public sealed class MountLifecycleTests : ServerPerTest
 {
-    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("ffs-life-");
-    private WebDavServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await WebDavServer.StartAsync(ServerKind.Apache);
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _work.Delete(recursive: true);
-    }
-
-    private string Remote => _server.BaseUri.AbsoluteUri;
-
-    private int Gets(string path) => _server.RequestLog().Count(r => r.Method == "GET" && r.Path == path);
+    private int Gets(string path) => Server.RequestLog().Count(r => r.Method == "GET" && r.Path == path);
 
     [Fact]
     public async Task A_remount_reads_a_cached_file_from_disk_without_a_get()
     {
         var data = RandomNumberGenerator.GetBytes(20 << 20);
-        _server.WriteFile("cached.bin", data);
-        var cache = Path.Combine(_work.FullName, "cache");
-        await using (var first = await MountedFolder.StartAsync(Remote, _work.FullName, cache))
+        Server.WriteFile("cached.bin", data);
+        var cache = Path.Combine(Work.FullName, "cache");
+        await using (var first = await MountedFolder.StartAsync(Remote, Work.FullName, cache))
             Assert.Equal(data, await File.ReadAllBytesAsync(first.Under("cached.bin")));
         await Task.Delay(300);
-        _server.ClearRequestLog();
-        await using (var second = await MountedFolder.StartAsync(Remote, _work.FullName, cache))
+        Server.ClearRequestLog();
+        await using (var second = await MountedFolder.StartAsync(Remote, Work.FullName, cache))
             Assert.Equal(data, await File.ReadAllBytesAsync(second.Under("cached.bin")));
         Assert.Equal(0, Gets("/cached.bin"));
-        Assert.Contains(_server.RequestLog(), r => r.Method == "PROPFIND");
+        Assert.Contains(Server.RequestLog(), r => r.Method == "PROPFIND");
     }
 
     [Fact]
     public async Task A_damaged_cache_block_is_fetched_again_not_served()
     {
         var data = RandomNumberGenerator.GetBytes(3 << 20);
-        _server.WriteFile("damaged.bin", data);
-        var cache = Path.Combine(_work.FullName, "cache-damaged");
-        await using (var first = await MountedFolder.StartAsync(Remote, _work.FullName, cache))
+        Server.WriteFile("damaged.bin", data);
+        var cache = Path.Combine(Work.FullName, "cache-damaged");
+        await using (var first = await MountedFolder.StartAsync(Remote, Work.FullName, cache))
             Assert.Equal(data, await File.ReadAllBytesAsync(first.Under("damaged.bin")));
         await Task.Delay(300);
         var blocks = Directory.GetFiles(cache, "*.blk");
@@ -57,8 +45,8 @@ public sealed class MountLifecycleTests : IAsyncLifetime
             file.Seek(-1, SeekOrigin.Current);
             file.WriteByte((byte)(b ^ 0xFF));
         }
-        _server.ClearRequestLog();
-        await using (var second = await MountedFolder.StartAsync(Remote, _work.FullName, cache))
+        Server.ClearRequestLog();
+        await using (var second = await MountedFolder.StartAsync(Remote, Work.FullName, cache))
         {
             Assert.Equal(data, await File.ReadAllBytesAsync(second.Under("damaged.bin")));
             Assert.Contains("damaged", await File.ReadAllTextAsync(second.Log));
@@ -69,30 +57,30 @@ public sealed class MountLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task With_the_server_down_uncached_reads_fail_with_eio_and_the_mount_recovers()
     {
-        _server.WriteFile("outage/cached.txt", "cached"u8);
-        _server.WriteFile("outage/uncached.bin", RandomNumberGenerator.GetBytes(1 << 20));
-        var config = Path.Combine(_work.FullName, "outage.yaml");
+        Server.WriteFile("outage/cached.txt", "cached"u8);
+        Server.WriteFile("outage/uncached.bin", RandomNumberGenerator.GetBytes(1 << 20));
+        var config = Path.Combine(Work.FullName, "outage.yaml");
         await File.WriteAllTextAsync(config, $"remotes:\n  t:\n    url: {Remote}\n    retries: 0\n    timeout: 5s\n");
-        await using var mount = await MountedFolder.StartAsync("t:/", _work.FullName, null, "--config", config);
+        await using var mount = await MountedFolder.StartAsync("t:/", Work.FullName, null, "--config", config);
         Assert.Equal("cached", await File.ReadAllTextAsync(mount.Under("outage/cached.txt")));
         Assert.True(File.Exists(mount.Under("outage/uncached.bin")));
-        await _server.StopAsync();
+        await Server.StopAsync();
 
         var error = await Assert.ThrowsAnyAsync<IOException>(() => File.ReadAllBytesAsync(mount.Under("outage/uncached.bin")));
         Assert.Contains("Input/output error", error.Message);
         Assert.True(FuseMount.IsMounted(mount.Path));
 
-        await _server.StartAsync();
+        await Server.StartAsync();
         var recovered = await File.ReadAllBytesAsync(mount.Under("outage/uncached.bin"));
-        Assert.Equal(await File.ReadAllBytesAsync(_server.PathOf("outage/uncached.bin")), recovered);
+        Assert.Equal(await File.ReadAllBytesAsync(Server.PathOf("outage/uncached.bin")), recovered);
     }
 
     [Fact]
     public async Task A_folder_of_twenty_thousand_entries_lists_completely()
     {
-        var dir = _server.CreateDirectory("many");
+        var dir = Server.CreateDirectory("many");
         for (var i = 0; i < 20_000; i++) File.WriteAllBytes(Path.Combine(dir, $"f{i:D5}"), []);
-        await using var mount = await MountedFolder.StartAsync(Remote, _work.FullName);
+        await using var mount = await MountedFolder.StartAsync(Remote, Work.FullName);
         var names = Directory.GetFiles(mount.Under("many")).Select(Path.GetFileName).ToHashSet();
         Assert.Equal(20_000, names.Count);
         Assert.Contains("f19999", names);
@@ -102,7 +90,7 @@ public sealed class MountLifecycleTests : IAsyncLifetime
     public async Task A_file_past_four_gibibytes_reads_back_identical()
     {
         const long size = (4L << 30) + 12345;
-        var path = _server.WriteFile("huge.bin", []);
+        var path = Server.WriteFile("huge.bin", []);
         var marks = new Dictionary<long, byte[]>();
         await using (var file = new FileStream(path, FileMode.Open, FileAccess.Write))
         {
@@ -115,7 +103,7 @@ public sealed class MountLifecycleTests : IAsyncLifetime
                 file.Write(marks[at]);
             }
         }
-        await using var mount = await MountedFolder.StartAsync(Remote, _work.FullName, null, "--cache-max-size", "256M");
+        await using var mount = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--cache-max-size", "256M");
         Assert.Equal(size, new FileInfo(mount.Under("huge.bin")).Length);
         var cmp = await ProcessRun.RunAsync("cmp", [mount.Under("huge.bin"), path], TimeSpan.FromMinutes(5));
         Assert.True(cmp.ExitCode == 0, cmp.ToString());
@@ -131,8 +119,8 @@ public sealed class MountLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task Sigterm_to_a_foreground_mount_unmounts_it_and_exits_cleanly()
     {
-        _server.WriteFile("term.txt", "x"u8);
-        var point = Directory.CreateDirectory(Path.Combine(_work.FullName, "fg")).FullName;
+        Server.WriteFile("term.txt", "x"u8);
+        var point = Directory.CreateDirectory(Path.Combine(Work.FullName, "fg")).FullName;
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var arg in new[] { Repository.CommandDll, "mount", Remote, point, "--foreground" }) start.ArgumentList.Add(arg);
         using var daemon = System.Diagnostics.Process.Start(start)!;
@@ -153,14 +141,14 @@ public sealed class MountLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task A_mountpoint_that_is_not_an_empty_folder_is_refused_clearly()
     {
-        var full = Directory.CreateDirectory(Path.Combine(_work.FullName, "full")).FullName;
+        var full = Directory.CreateDirectory(Path.Combine(Work.FullName, "full")).FullName;
         File.WriteAllText(Path.Combine(full, "keep.txt"), "mine");
         var run = await ProcessRun.FacilityFsAsync("mount", Remote, full);
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("not empty", run.Error);
         Assert.Contains(full, run.Error);
 
-        var missing = await ProcessRun.FacilityFsAsync("mount", Remote, Path.Combine(_work.FullName, "absent"));
+        var missing = await ProcessRun.FacilityFsAsync("mount", Remote, Path.Combine(Work.FullName, "absent"));
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("does not exist", missing.Error);
 

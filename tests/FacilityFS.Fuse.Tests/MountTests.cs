@@ -4,24 +4,20 @@ using FacilityFS.TestServers;
 
 namespace FacilityFS.Fuse.Tests;
 
-/// <summary>A server with a seeded tree and one mount of it, shared by a test class.</summary>
-public abstract class MountFixture(ServerKind kind) : IAsyncLifetime
+/// <summary>A server with a seeded tree and one read-only mount of it, shared by a test class.</summary>
+public abstract class MountFixture(ServerKind kind) : ServerMountFixture(kind, "ffs-mount-")
 {
     public const int MediumSize = 48 << 20;
-
-    public WebDavServer Server { get; private set; } = null!;
-
-    public DirectoryInfo Work { get; } = Directory.CreateTempSubdirectory("ffs-mount-");
-
-    internal MountedFolder Mount { get; private set; } = null!;
 
     public byte[] Medium { get; private set; } = [];
 
     public static readonly string[] AwkwardNames = ["with space.txt", "hash#tag", "per%cent", "plus+sign", "ünïcödé 日本.dat", "quote'single"];
 
-    public async Task InitializeAsync()
+    // Read-only: these tests are about reading, and --read-only must keep refusing every change.
+    protected override string[] MountOptions => ["--read-only"];
+
+    protected override void Seed()
     {
-        Server = await WebDavServer.StartAsync(kind);
         Medium = new byte[MediumSize];
         new Random(42).NextBytes(Medium);
         Server.WriteFile("tree/medium.bin", Medium);
@@ -30,30 +26,6 @@ public abstract class MountFixture(ServerKind kind) : IAsyncLifetime
         foreach (var name in AwkwardNames) Server.WriteFile("tree/names/" + name, Encoding.UTF8.GetBytes(name));
         for (var i = 0; i < 8; i++) Server.WriteFile($"tree/parallel/p{i}.bin", RandomNumberGenerator.GetBytes(3 << 20));
         Server.WriteFile("changes/changing.txt", "first version"u8);
-        try
-        {
-            // Read-only: these tests are about reading, and --read-only must keep refusing every change.
-            Mount = await MountedFolder.StartAsync(Server.BaseUri.AbsoluteUri, Work.FullName, null, "--read-only");
-        }
-        catch
-        {
-            // xunit does not dispose a fixture whose start failed.
-            await Server.DisposeAsync();
-            throw;
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        try
-        {
-            await Mount.DisposeAsync();
-        }
-        finally
-        {
-            await Server.DisposeAsync();
-            Work.Delete(recursive: true);
-        }
     }
 }
 

@@ -7,60 +7,17 @@ using FacilityFS.TestServers;
 namespace FacilityFS.Fuse.Tests;
 
 /// <summary>An Apache server with one writable mount of it, shared by a test class.</summary>
-public sealed class WritableMountFixture : IAsyncLifetime
+public sealed class WritableMountFixture() : ServerMountFixture(ServerKind.Apache, "ffs-wmount-")
 {
-    public WebDavServer Server { get; private set; } = null!;
-
-    public DirectoryInfo Work { get; } = Directory.CreateTempSubdirectory("ffs-wmount-");
-
-    internal MountedFolder Mount { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Server = await WebDavServer.StartAsync(ServerKind.Apache);
-        try
-        {
-            Mount = await MountedFolder.StartAsync(Server.BaseUri.AbsoluteUri, Work.FullName, null, "--upload-delay", "0.2");
-        }
-        catch
-        {
-            await Server.DisposeAsync();
-            throw;
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        try
-        {
-            await Mount.DisposeAsync();
-        }
-        finally
-        {
-            await Server.DisposeAsync();
-            Work.Delete(recursive: true);
-        }
-    }
+    protected override string[] MountOptions => ["--upload-delay", "0.2"];
 }
 
 /// <summary>The write-back promises through a real mount of Apache: copies land identical, pending files survive kill -9 and outages, the spool limit, conflicts, refusals and fsync.</summary>
 [Collection("lifecycle")]
-public sealed class MountWriteTests : IAsyncLifetime
+public sealed class MountWriteTests : ServerPerTest
 {
-    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("ffs-write-");
-    private WebDavServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await WebDavServer.StartAsync(ServerKind.Apache);
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _work.Delete(recursive: true);
-    }
-
-    private string Remote => _server.BaseUri.AbsoluteUri;
-
-    private string Spool(string name) => Path.Combine(_work.FullName, "spool-" + name);
+    private string Spool(string name) => Path.Combine(Work.FullName, "spool-" + name);
 
     private static async Task<ProcessRun> SyncAsync(MountedFolder mount)
     {
@@ -83,7 +40,7 @@ public sealed class MountWriteTests : IAsyncLifetime
     [Fact]
     public async Task A_copied_tree_with_a_four_gibibyte_file_and_two_thousand_small_files_lands_identical_on_the_server()
     {
-        var source = Directory.CreateDirectory(Path.Combine(_work.FullName, "acquisition")).FullName;
+        var source = Directory.CreateDirectory(Path.Combine(Work.FullName, "acquisition")).FullName;
         var block = RandomNumberGenerator.GetBytes(1 << 20);
         await using (var big = new FileStream(Path.Combine(source, "detector.raw"), FileMode.CreateNew, FileAccess.Write))
         {
@@ -99,7 +56,7 @@ public sealed class MountWriteTests : IAsyncLifetime
             var folder = Directory.CreateDirectory(Path.Combine(source, $"scan{i / 200:D2}", i % 2 == 0 ? "even" : "odd")).FullName;
             await File.WriteAllBytesAsync(Path.Combine(folder, $"frame{i:D4}.dat"), RandomNumberGenerator.GetBytes(i % 7 * 1000 + 1));
         }
-        await using var mount = await MountedFolder.StartAsync(Remote, _work.FullName, null, "--upload-delay", "600");
+        await using var mount = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--upload-delay", "600");
         var cp = await ProcessRun.RunAsync("cp", ["-r", source, mount.Under("acquisition")], TimeSpan.FromMinutes(10));
         Assert.True(cp.ExitCode == 0, cp.ToString());
         // Nothing is uploaded yet: the mount shows (and reads back) the pending files from its spool.
@@ -107,15 +64,15 @@ public sealed class MountWriteTests : IAsyncLifetime
         Assert.Equal(Tree(source), Tree(mount.Under("acquisition")));
         var sync = await SyncAsync(mount);
         Assert.True(sync.ExitCode == 0, sync.ToString());
-        var diff = await ProcessRun.RunAsync("diff", ["-r", "--brief", source, _server.PathOf("acquisition")], TimeSpan.FromMinutes(10));
+        var diff = await ProcessRun.RunAsync("diff", ["-r", "--brief", source, Server.PathOf("acquisition")], TimeSpan.FromMinutes(10));
         Assert.True(diff.ExitCode == 0, diff.ToString());
-        Assert.Empty(Directory.GetFiles(Path.Combine(Directory.GetDirectories(_work.FullName, "spool-*").Single(), "files")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(Directory.GetDirectories(Work.FullName, "spool-*").Single(), "files")));
     }
 
     [Fact]
     public async Task Renames_and_deletes_of_pending_files_upload_each_file_once_under_its_final_name()
     {
-        await using var mount = await MountedFolder.StartAsync(Remote, _work.FullName, null, "--upload-delay", "600");
+        await using var mount = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--upload-delay", "600");
         await File.WriteAllTextAsync(mount.Under("draft.txt"), "final text");
         File.Move(mount.Under("draft.txt"), mount.Under("final.txt"));
         await File.WriteAllTextAsync(mount.Under("scratch.tmp"), "thrown away");
@@ -125,15 +82,15 @@ public sealed class MountWriteTests : IAsyncLifetime
         Directory.Move(mount.Under("run"), mount.Under("run-renamed"));
         Assert.Equal("final text", await File.ReadAllTextAsync(mount.Under("final.txt")));
         Assert.Equal("in a folder", await File.ReadAllTextAsync(mount.Under("run-renamed/data.txt")));
-        _server.ClearRequestLog();
+        Server.ClearRequestLog();
         var sync = await SyncAsync(mount);
         Assert.True(sync.ExitCode == 0, sync.ToString());
-        Assert.Equal("final text", await File.ReadAllTextAsync(_server.PathOf("final.txt")));
-        Assert.Equal("in a folder", await File.ReadAllTextAsync(_server.PathOf("run-renamed/data.txt")));
-        Assert.False(File.Exists(_server.PathOf("draft.txt")));
-        Assert.False(File.Exists(_server.PathOf("scratch.tmp")));
-        Assert.False(Directory.Exists(_server.PathOf("run")));
-        var puts = _server.RequestLog().Where(r => r.Method == "PUT").Select(r => r.Path).ToList();
+        Assert.Equal("final text", await File.ReadAllTextAsync(Server.PathOf("final.txt")));
+        Assert.Equal("in a folder", await File.ReadAllTextAsync(Server.PathOf("run-renamed/data.txt")));
+        Assert.False(File.Exists(Server.PathOf("draft.txt")));
+        Assert.False(File.Exists(Server.PathOf("scratch.tmp")));
+        Assert.False(Directory.Exists(Server.PathOf("run")));
+        var puts = Server.RequestLog().Where(r => r.Method == "PUT").Select(r => r.Path).ToList();
         Assert.Equal(2, puts.Count);
         Assert.Contains(puts, p => p.EndsWith("-final.txt", StringComparison.Ordinal));
         Assert.Contains(puts, p => p.EndsWith("-data.txt", StringComparison.Ordinal));
@@ -145,7 +102,7 @@ public sealed class MountWriteTests : IAsyncLifetime
         var spool = Spool("kill");
         var files = Enumerable.Range(0, 200).ToDictionary(i => $"closed/f{i:D3}.bin", i => RandomNumberGenerator.GetBytes(1000 + i * 37));
         int daemon;
-        await using (var first = await MountedFolder.StartAsync(Remote, _work.FullName, null, "--upload-delay", "600", "--spool-dir", spool))
+        await using (var first = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--upload-delay", "600", "--spool-dir", spool))
         {
             Directory.CreateDirectory(first.Under("closed"));
             foreach (var (name, bytes) in files) await File.WriteAllBytesAsync(first.Under(name), bytes);
@@ -154,60 +111,60 @@ public sealed class MountWriteTests : IAsyncLifetime
             daemon = status.GetProperty("process_id").GetInt32();
             Assert.Equal(0, TestLibc.Kill(daemon, 9));
             for (var i = 0; i < 100 && Directory.Exists($"/proc/{daemon}"); i++) await Task.Delay(50);
-            Assert.Empty(Directory.GetFiles(_server.PathOf("closed")));
+            Assert.Empty(Directory.GetFiles(Server.PathOf("closed")));
             // A killed daemon leaves a dead mount ("Transport endpoint is not connected") for the user to detach.
             Assert.Equal(0, TestLibc.Umount2(first.Path, 2));
         }
-        await using var second = await MountedFolder.StartAsync(Remote, _work.FullName, null, "--spool-dir", spool);
+        await using var second = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--spool-dir", spool);
         var sync = await SyncAsync(second);
         Assert.True(sync.ExitCode == 0, sync.ToString());
-        foreach (var (name, bytes) in files) Assert.Equal(bytes, await File.ReadAllBytesAsync(_server.PathOf(name)));
+        foreach (var (name, bytes) in files) Assert.Equal(bytes, await File.ReadAllBytesAsync(Server.PathOf(name)));
         Assert.Contains("resuming 200 uploads", await File.ReadAllTextAsync(second.Log));
     }
 
     [Fact]
     public async Task Uploads_interrupted_by_a_thirty_second_outage_all_complete_once_the_server_is_back()
     {
-        var config = Path.Combine(_work.FullName, "outage.yaml");
+        var config = Path.Combine(Work.FullName, "outage.yaml");
         await File.WriteAllTextAsync(config, $"remotes:\n  t:\n    url: {Remote}\n    retries: 0\n    timeout: 5s\n");
-        await using var mount = await MountedFolder.StartAsync("t:/", _work.FullName, null, "--config", config, "--upload-delay", "0", "--transfers", "2");
+        await using var mount = await MountedFolder.StartAsync("t:/", Work.FullName, null, "--config", config, "--upload-delay", "0", "--transfers", "2");
         var files = Enumerable.Range(0, 40).ToDictionary(i => $"f{i:D2}.bin", _ => RandomNumberGenerator.GetBytes(2 << 20));
         foreach (var (name, bytes) in files) await File.WriteAllBytesAsync(mount.Under(name), bytes);
-        await _server.StopAsync();
+        await Server.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(30));
         var during = (await StatusAsync(mount)).GetProperty("status").GetProperty("pending");
         Assert.True(during.GetArrayLength() > 0, "every file was uploaded before the server stopped; the outage tested nothing");
         Assert.Contains(during.EnumerateArray(), p => p.TryGetProperty("error", out _));
-        await _server.StartAsync();
+        await Server.StartAsync();
         var sync = await SyncAsync(mount);
         Assert.True(sync.ExitCode == 0, sync.ToString());
-        foreach (var (name, bytes) in files) Assert.Equal(bytes, await File.ReadAllBytesAsync(_server.PathOf(name)));
+        foreach (var (name, bytes) in files) Assert.Equal(bytes, await File.ReadAllBytesAsync(Server.PathOf(name)));
     }
 
     [Fact]
     public async Task Writers_wait_for_room_in_a_full_spool_instead_of_failing()
     {
-        await using var mount = await MountedFolder.StartAsync(Remote, _work.FullName, null, "--upload-delay", "600", "--spool-max-size", "8M");
+        await using var mount = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--upload-delay", "600", "--spool-max-size", "8M");
         var files = Enumerable.Range(0, 6).ToDictionary(i => $"spool{i}.bin", _ => RandomNumberGenerator.GetBytes(4 << 20));
         foreach (var (name, bytes) in files) await File.WriteAllBytesAsync(mount.Under(name), bytes);
         var sync = await SyncAsync(mount);
         Assert.True(sync.ExitCode == 0, sync.ToString());
-        foreach (var (name, bytes) in files) Assert.Equal(bytes, await File.ReadAllBytesAsync(_server.PathOf(name)));
+        foreach (var (name, bytes) in files) Assert.Equal(bytes, await File.ReadAllBytesAsync(Server.PathOf(name)));
         Assert.Contains("is full", await File.ReadAllTextAsync(mount.Log));
     }
 
     [Fact]
     public async Task A_file_changed_on_the_server_meanwhile_keeps_both_versions()
     {
-        _server.WriteFile("shared/notes.txt", "v1\n"u8);
-        await using var mount = await MountedFolder.StartAsync(Remote, _work.FullName, null, "--upload-delay", "600");
+        Server.WriteFile("shared/notes.txt", "v1\n"u8);
+        await using var mount = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--upload-delay", "600");
         await File.AppendAllTextAsync(mount.Under("shared/notes.txt"), "ours\n");
         await Task.Delay(1100);
-        _server.WriteFile("shared/notes.txt", "theirs\n"u8);
+        Server.WriteFile("shared/notes.txt", "theirs\n"u8);
         var sync = await SyncAsync(mount);
         Assert.True(sync.ExitCode == 0, sync.ToString());
-        Assert.Equal("theirs\n", await File.ReadAllTextAsync(_server.PathOf("shared/notes.txt")));
-        var copy = Assert.Single(Directory.GetFiles(_server.PathOf("shared"), "notes.txt.conflict-*"));
+        Assert.Equal("theirs\n", await File.ReadAllTextAsync(Server.PathOf("shared/notes.txt")));
+        var copy = Assert.Single(Directory.GetFiles(Server.PathOf("shared"), "notes.txt.conflict-*"));
         Assert.Equal("v1\nours\n", await File.ReadAllTextAsync(copy));
         var conflict = Assert.Single((await StatusAsync(mount)).GetProperty("status").GetProperty("conflicts").EnumerateArray());
         Assert.Equal("/shared/notes.txt", conflict.GetProperty("path").GetString());
@@ -221,8 +178,8 @@ public sealed class MountWriteTests : IAsyncLifetime
     [Fact]
     public async Task A_refused_upload_keeps_the_file_and_status_and_the_file_itself_say_why()
     {
-        _server.WriteFile($"{ApacheServer.ReadOnlyFolder}/readme.txt", "read only here"u8);
-        await using var mount = await MountedFolder.StartAsync(Remote, _work.FullName);
+        Server.WriteFile($"{ApacheServer.ReadOnlyFolder}/readme.txt", "read only here"u8);
+        await using var mount = await MountedFolder.StartAsync(Remote, Work.FullName);
         var path = mount.Under($"{ApacheServer.ReadOnlyFolder}/result.txt");
         await File.WriteAllTextAsync(path, "precious result");
         var sync = await SyncAsync(mount);
@@ -234,19 +191,19 @@ public sealed class MountWriteTests : IAsyncLifetime
         Assert.Contains("403", pending.GetProperty("error").GetString());
         Assert.StartsWith("failed: ", TestLibc.GetXattr(path, "user.facilityfs.state"));
         Assert.Equal("precious result", await File.ReadAllTextAsync(path));
-        Assert.False(File.Exists(_server.PathOf($"{ApacheServer.ReadOnlyFolder}/result.txt")));
+        Assert.False(File.Exists(Server.PathOf($"{ApacheServer.ReadOnlyFolder}/result.txt")));
     }
 
     [Fact]
     public async Task Fsync_in_remote_mode_returns_only_once_the_file_is_on_the_server()
     {
-        await using var mount = await MountedFolder.StartAsync(Remote, _work.FullName, null, "--upload-delay", "600", "--fsync", "remote");
+        await using var mount = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--upload-delay", "600", "--fsync", "remote");
         var bytes = RandomNumberGenerator.GetBytes(3 << 20);
         await using (var file = new FileStream(mount.Under("synced.bin"), FileMode.CreateNew, FileAccess.Write))
         {
             await file.WriteAsync(bytes);
             file.Flush(flushToDisk: true);
-            Assert.Equal(bytes, await File.ReadAllBytesAsync(_server.PathOf("synced.bin")));
+            Assert.Equal(bytes, await File.ReadAllBytesAsync(Server.PathOf("synced.bin")));
             Assert.Equal("open", TestLibc.GetXattr(mount.Under("synced.bin"), "user.facilityfs.state"));
         }
         // Closed after its fsync: nothing is left to upload (the kernel sends the release a moment after close returns).
@@ -260,12 +217,12 @@ public sealed class MountWriteTests : IAsyncLifetime
     [Fact]
     public async Task Unmount_waits_for_pending_uploads_and_says_so()
     {
-        var mount = await MountedFolder.StartAsync(Remote, _work.FullName, null, "--upload-delay", "600");
+        var mount = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--upload-delay", "600");
         for (var i = 0; i < 30; i++) await File.WriteAllTextAsync(mount.Under($"u{i}.txt"), $"pending {i}");
         var unmount = await ProcessRun.FacilityFsAsync("unmount", mount.Path);
         Assert.True(unmount.ExitCode == 0, unmount.ToString());
         Assert.Contains("30 files still to upload", unmount.Error);
-        for (var i = 0; i < 30; i++) Assert.Equal($"pending {i}", await File.ReadAllTextAsync(_server.PathOf($"u{i}.txt")));
+        for (var i = 0; i < 30; i++) Assert.Equal($"pending {i}", await File.ReadAllTextAsync(Server.PathOf($"u{i}.txt")));
         await mount.DisposeAsync();
     }
 }

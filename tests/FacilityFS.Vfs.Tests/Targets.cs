@@ -5,17 +5,26 @@ using FacilityFS.TestServers;
 
 namespace FacilityFS.Vfs.Tests;
 
+/// <summary>A local-folder store in a fresh temp folder that goes with it.</summary>
+internal sealed class TemporaryFolderStore : IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("ffs-vfs-local-");
+
+    public TemporaryFolderStore() => Store = new LocalFolderStore(_root.FullName);
+
+    public LocalFolderStore Store { get; }
+
+    public void Dispose() => _root.Delete(recursive: true);
+}
+
 /// <summary>The VFS contract over a plain local folder: the baseline.</summary>
 public sealed class LocalFolderVfsTests : VfsContract, IDisposable
 {
-    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("ffs-vfs-local-");
-    private readonly LocalFolderStore _store;
+    private readonly TemporaryFolderStore _folder = new();
 
-    public LocalFolderVfsTests() => _store = new LocalFolderStore(_root.FullName);
+    protected override IRemoteStore Store => _folder.Store;
 
-    protected override IRemoteStore Store => _store;
-
-    public void Dispose() => _root.Delete(recursive: true);
+    public void Dispose() => _folder.Dispose();
 }
 
 /// <summary>The VFS contract over Apache mod_dav, the reference server.</summary>
@@ -36,23 +45,24 @@ public sealed class ApacheVfsTests(ApacheFixture fixture) : VfsContract, IClassF
 /// <summary>The write-back contract over a plain local folder: the baseline.</summary>
 public sealed class LocalFolderWriteTests : WriteContract, IDisposable
 {
-    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("ffs-vfs-wlocal-");
-    private readonly LocalFolderStore _store;
+    private readonly TemporaryFolderStore _folder = new();
 
-    public LocalFolderWriteTests() => _store = new LocalFolderStore(_root.FullName);
+    protected override IRemoteStore Store => _folder.Store;
 
-    protected override IRemoteStore Store => _store;
-
-    public void Dispose() => _root.Delete(recursive: true);
+    public void Dispose() => _folder.Dispose();
 }
 
 /// <summary>The write-back contract over Apache mod_dav.</summary>
 [Collection("apache")]
-public sealed class ApacheWriteTests(ApacheFixture fixture) : WriteContract, IClassFixture<ApacheFixture>, IAsyncDisposable
+public sealed class ApacheWriteTests(ApacheFixture fixture) : WriteContract, IClassFixture<ApacheFixture>
 {
     private readonly WebDavStore _store = new(new WebDavOptions { BaseUri = fixture.Server.BaseUri });
 
     protected override IRemoteStore Store => _store;
 
-    async ValueTask IAsyncDisposable.DisposeAsync() => await _store.DisposeAsync();
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _store.DisposeAsync();
+    }
 }

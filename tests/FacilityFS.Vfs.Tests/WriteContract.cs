@@ -28,7 +28,7 @@ public abstract class WriteContract : IAsyncLifetime
         Vfs = await StartAsync();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Vfs.DisposeAsync();
         _work.Delete(recursive: true);
