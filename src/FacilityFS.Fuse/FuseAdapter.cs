@@ -48,7 +48,24 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
         }
     }
 
-    public static unsafe FuseLowlevelOps Operations() => new()
+    /// <summary>The callbacks; a read-only mount leaves extended attributes out.</summary>
+    /// <remarks>
+    /// While getxattr is implemented, the kernel asks it for security.selinux on every `ls -l` entry (a round trip each, a fifth of
+    /// a second per 5 000 files); without it the kernel learns at the first ENOSYS to stop asking. Only a writable mount has upload
+    /// states worth that price.
+    /// </remarks>
+    public static unsafe FuseLowlevelOps Operations(bool readOnly)
+    {
+        var ops = AllOperations();
+        if (readOnly)
+        {
+            ops.GetXAttr = null;
+            ops.ListXAttr = null;
+        }
+        return ops;
+    }
+
+    private static unsafe FuseLowlevelOps AllOperations() => new()
     {
         Init = &OnInit,
         Lookup = &OnLookup,
