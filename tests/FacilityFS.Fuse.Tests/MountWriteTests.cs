@@ -6,11 +6,15 @@ using FacilityFS.TestServers;
 
 namespace FacilityFS.Fuse.Tests;
 
-/// <summary>An Apache server with one writable mount of it, shared by a test class.</summary>
-public sealed class WritableMountFixture() : ServerMountFixture(ServerKind.Apache, "ffs-wmount-")
+/// <summary>A server with one writable mount of it, shared by a test class.</summary>
+public abstract class WritableMountFixture(ServerKind kind) : ServerMountFixture(kind, "ffs-wmount-")
 {
     protected override string[] MountOptions => ["--upload-delay", "0.2"];
 }
+
+public sealed class ApacheWritableMountFixture() : WritableMountFixture(ServerKind.Apache);
+
+public sealed class NginxWritableMountFixture() : WritableMountFixture(ServerKind.Nginx);
 
 /// <summary>The write-back promises through a real mount of Apache: copies land identical, pending files survive kill -9 and outages, the spool limit, conflicts, refusals and fsync.</summary>
 [Collection("lifecycle")]

@@ -100,9 +100,16 @@ public sealed class LocalDiskWriteConformance : WriteConformance, IDisposable
     public void Dispose() => _work.Delete(recursive: true);
 }
 
-/// <summary>The same behaviours through a writable mount of Apache; what the tests left is then checked on the server, uploaded.</summary>
+/// <summary>The same behaviours through a writable mount of Apache.</summary>
 [Collection("apache-write-mount")]
-public sealed class MountWriteConformance(WritableMountFixture fixture) : WriteConformance, IClassFixture<WritableMountFixture>
+public sealed class ApacheMountWriteConformance(ApacheWritableMountFixture fixture) : WriteConformance, IClassFixture<ApacheWritableMountFixture>
+{
+    protected override string NewFolder() => Directory.CreateDirectory(fixture.Mount.Under("conform-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+}
+
+/// <summary>The same behaviours through a writable mount of nginx.</summary>
+[Collection("nginx-write-mount")]
+public sealed class NginxMountWriteConformance(NginxWritableMountFixture fixture) : WriteConformance, IClassFixture<NginxWritableMountFixture>
 {
     protected override string NewFolder() => Directory.CreateDirectory(fixture.Mount.Under("conform-" + Guid.NewGuid().ToString("N")[..8])).FullName;
 }

@@ -66,3 +66,18 @@ public sealed class ApacheWriteTests(ApacheFixture fixture) : WriteContract, ICl
         await _store.DisposeAsync();
     }
 }
+
+/// <summary>The write-back contract over nginx's WebDAV (dav-ext), which lists no ETags: versions are size and time there.</summary>
+[Collection("nginx")]
+public sealed class NginxWriteTests(NginxFixture fixture) : WriteContract, IClassFixture<NginxFixture>
+{
+    private readonly WebDavStore _store = new(new WebDavOptions { BaseUri = fixture.Server.BaseUri });
+
+    protected override IRemoteStore Store => _store;
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _store.DisposeAsync();
+    }
+}
