@@ -19,6 +19,10 @@ public static class CliApp
             TreeCommands.MakeDirectory(context),
             TreeCommands.Remove(context),
             TreeCommands.Move(context),
+            LoginCommands.LoginCommand(context),
+            LoginCommands.LogoutCommand(context),
+            LoginCommands.TokenCommand(context),
+            LoginCommands.WhoAmICommand(context),
         };
         if (OperatingSystem.IsLinux())
         {

@@ -9,7 +9,9 @@ namespace FacilityFS.Cli.Config;
 public static partial class ConfigLoader
 {
     private static readonly string[] RemoteKeys =
-        ["url", "path", "token_file", "token_env", "username", "password_file", "insecure", "timeout", "retries", "connections"];
+        ["url", "path", "token_file", "token_env", "username", "password_file", "oidc", "insecure", "timeout", "retries", "connections"];
+
+    private static readonly string[] OidcKeys = ["issuer", "client_id", "client_secret_file", "scope", "flow"];
 
     /// <summary>Loads <paramref name="path"/>; a missing file at the default location is an empty configuration, a missing explicit one an error.</summary>
     public static FacilityConfig Load(string? path)
@@ -108,9 +110,10 @@ public static partial class ConfigLoader
             throw new ConfigException(file, LineOf(node), $"remotes.{name}", "'username' and 'password_file' go together");
         var tokenFile = Text("token_file");
         var tokenEnv = Text("token_env");
-        var methods = new[] { tokenFile, tokenEnv, username }.Count(v => v is not null);
+        var oidc = values.TryGetValue("oidc", out var oidcNode) ? ParseOidc(AsMapping(oidcNode, file, Key("oidc")), file, Key("oidc")) : null;
+        var methods = new object?[] { tokenFile, tokenEnv, username, oidc }.Count(v => v is not null);
         if (methods > 1)
-            throw new ConfigException(file, LineOf(node), $"remotes.{name}", "choose one way to authenticate: 'token_file', 'token_env' or 'username'/'password_file'");
+            throw new ConfigException(file, LineOf(node), $"remotes.{name}", "choose one way to authenticate: 'token_file', 'token_env', 'username'/'password_file' or 'oidc'");
         if (path is not null && methods > 0)
             throw new ConfigException(file, LineOf(node), $"remotes.{name}", "a local-folder remote ('path') takes no credentials");
 
@@ -123,11 +126,38 @@ public static partial class ConfigLoader
             TokenEnv = tokenEnv,
             Username = username,
             PasswordFile = passwordFile is null ? null : ExpandHome(passwordFile),
+            Oidc = oidc,
             Insecure = values.TryGetValue("insecure", out var insecure) && BooleanOf(insecure, file, Key("insecure")),
             Timeout = values.TryGetValue("timeout", out var timeout) ? DurationOf(timeout, file, Key("timeout")) : TimeSpan.FromSeconds(60),
             Retries = values.TryGetValue("retries", out var retries) ? IntegerOf(retries, file, Key("retries"), 0, 100) : 4,
             Connections = values.TryGetValue("connections", out var connections) ? IntegerOf(connections, file, Key("connections"), 1, 256) : 16,
         };
+    }
+
+    private static OidcConfig ParseOidc(YamlMappingNode node, string file, string prefix)
+    {
+        var values = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        foreach (var (keyNode, value) in node.Children)
+        {
+            var key = KeyOf(keyNode, file);
+            if (!OidcKeys.Contains(key)) throw Unknown(file, keyNode, $"{prefix}.{key}", OidcKeys);
+            values[key] = value;
+        }
+        string? Text(string k) => values.TryGetValue(k, out var v) ? ScalarOf(v, file, $"{prefix}.{k}") : null;
+        var issuerText = Text("issuer") ?? throw new ConfigException(file, LineOf(node), $"{prefix}.issuer", "the OpenID provider's issuer URL is required");
+        if (!Uri.TryCreate(issuerText, UriKind.Absolute, out var issuer) || (issuer.Scheme != Uri.UriSchemeHttps && !issuer.IsLoopback))
+            throw new ConfigException(file, LineOf(values["issuer"]), $"{prefix}.issuer", $"'{issuerText}' is not an https:// URL (plain http only for a provider on this machine)");
+        var clientId = Text("client_id") ?? throw new ConfigException(file, LineOf(node), $"{prefix}.client_id", "the client id registered at the provider is required");
+        var flow = Text("flow") switch
+        {
+            null or "device" => Identity.Oidc.OidcFlow.Device,
+            "client_credentials" => Identity.Oidc.OidcFlow.ClientCredentials,
+            var other => throw new ConfigException(file, LineOf(values["flow"]), $"{prefix}.flow", $"'{other}' is not a flow; give device or client_credentials"),
+        };
+        var secretFile = Text("client_secret_file") is { } secret ? ExpandHome(secret) : null;
+        if (flow == Identity.Oidc.OidcFlow.ClientCredentials && secretFile is null)
+            throw new ConfigException(file, LineOf(node), $"{prefix}.client_secret_file", "the client_credentials flow needs the client's secret (client_secret_file)");
+        return new OidcConfig(issuer, clientId, secretFile, Text("scope") ?? "openid", flow);
     }
 
     public static string ExpandHome(string path) =>

@@ -26,4 +26,10 @@ public sealed record RemoteConfig
     public int Retries { get; init; } = 4;
 
     public int Connections { get; init; } = 16;
+
+    /// <summary>Tokens from an OpenID provider (`facilityfs login`), when the remote is configured for them.</summary>
+    public OidcConfig? Oidc { get; init; }
 }
+
+/// <summary>A remote's `oidc:` section: the provider, the client, and which grant gets the first token.</summary>
+public sealed record OidcConfig(Uri Issuer, string ClientId, string? ClientSecretFile, string Scope, Identity.Oidc.OidcFlow Flow);

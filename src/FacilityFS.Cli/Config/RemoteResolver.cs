@@ -91,6 +91,7 @@ public sealed partial class RemoteResolver(FacilityConfig config) : IAsyncDispos
 
     private static ICredentialProvider CredentialsFor(RemoteConfig remote) => remote switch
     {
+        { Oidc: { } oidc } => new Identity.Oidc.OidcTokenProvider(Login.ClientFor(oidc), Login.Store, remote.Name),
         { TokenFile: { } file } => BearerTokenCredentials.FromFile(file),
         { TokenEnv: { } variable } => BearerTokenCredentials.FromEnvironment(variable),
         { Username: { } user, PasswordFile: { } passwordFile } => new BasicCredentials(user, new SecretFile(passwordFile)),

@@ -1,0 +1,16 @@
+using FacilityFS.Identity;
+using FacilityFS.Identity.Oidc;
+
+namespace FacilityFS.Cli.Config;
+
+/// <summary>Where logins live and how a remote's `oidc:` section becomes a client: one place for the token folder and the provider's HTTP client.</summary>
+public static class Login
+{
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15) }) { Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>~/.config/facilityfs/tokens: private (0700), one 0600 file per remote.</summary>
+    public static TokenStore Store => new(Path.Combine(UserFolders.Config, "tokens"));
+
+    public static OidcClient ClientFor(OidcConfig oidc) =>
+        new(Http, new OidcSettings(oidc.Issuer, oidc.ClientId, oidc.ClientSecretFile is { } file ? new SecretFile(file).Read() : null, oidc.Scope, oidc.Flow));
+}
