@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using FacilityFS.TestServers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace FacilityFS.Cli.Tests;
+
+/// <summary>`facilityfs login/token/whoami/logout` as a person uses them, against a real OpenID provider, and a storage that refuses expired tokens.</summary>
+[Collection("oidc-cli")]
+public sealed partial class LoginCommandTests : IAsyncLifetime
+{
+    private readonly DirectoryInfo _home = Directory.CreateTempSubdirectory("ffs-login-");
+    private OidcProvider _provider = null!;
+    private ScriptedServer _storage = null!;
+    private string _config = "";
+
+    public async Task InitializeAsync()
+    {
+        _provider = await OidcProvider.StartAsync(accessTokenSeconds: 4);
+        // The storage stands in for dCache's token check: a JWT from our provider for the test user, not expired, or 401.
+        _storage = await ScriptedServer.StartAsync(async context =>
+        {
+            var header = context.Request.Headers.Authorization.FirstOrDefault() ?? "";
+            var valid = header.StartsWith("Bearer ", StringComparison.Ordinal) && Decode(header[7..]) is { } jwt
+                && jwt.Subject == "test-user" && jwt.Issuer == _provider.Issuer.AbsoluteUri.TrimEnd('/') && jwt.ValidTo > DateTime.UtcNow;
+            if (!valid)
+            {
+                context.Response.StatusCode = 401;
+                return;
+            }
+            context.Response.StatusCode = 207;
+            context.Response.ContentType = "application/xml";
+            await context.Response.WriteAsync("""
+                <?xml version="1.0" encoding="utf-8"?>
+                <D:multistatus xmlns:D="DAV:"><D:response><D:href>/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype>
+                <D:getlastmodified>Tue, 01 Dec 2026 10:00:00 GMT</D:getlastmodified></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>
+                """);
+        });
+        var secret = Path.Combine(_home.FullName, "client.secret");
+        await File.WriteAllTextAsync(secret, OidcProvider.DeviceSecret + "\n");
+        _config = Path.Combine(_home.FullName, "config.yaml");
+        await File.WriteAllTextAsync(_config, $"""
+            remotes:
+              op:
+                url: {_storage.BaseUri}
+                retries: 0
+                oidc:
+                  issuer: {_provider.Issuer}
+                  client_id: {OidcProvider.DeviceClient}
+                  client_secret_file: {secret}
+                  scope: openid storage.read:/
+            """);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _storage.DisposeAsync();
+        await _provider.DisposeAsync();
+        _home.Delete(recursive: true);
+    }
+
+    private static JsonWebToken? Decode(string token)
+    {
+        try
+        {
+            return new JsonWebToken(token);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private string TokenFile => Path.Combine(_home.FullName, "xdg-config", "facilityfs", "tokens", "op.json");
+
+    /// <summary>Runs the command in a child process whose XDG folders are this test's; <paramref name="onErrorLine"/> sees standard error as it comes.</summary>
+    private async Task<(int ExitCode, string Out, string Error)> RunAsync(Func<string, Task>? onErrorLine, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "facilityfs.dll"), "--config", _config, .. args]) start.ArgumentList.Add(arg);
+        start.Environment["XDG_CONFIG_HOME"] = Path.Combine(_home.FullName, "xdg-config");
+        start.Environment["XDG_CACHE_HOME"] = Path.Combine(_home.FullName, "xdg-cache");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = new StringBuilder();
+        while (await process.StandardError.ReadLineAsync() is { } line)
+        {
+            error.AppendLine(line);
+            if (onErrorLine is not null) await onErrorLine(line);
+        }
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(limit.Token);
+        return (process.ExitCode, await output, error.ToString());
+    }
+
+    [Fact]
+    public async Task Login_shows_a_code_keeps_the_session_private_and_the_storage_gets_fresh_tokens_until_logout()
+    {
+        var login = await RunAsync(async line =>
+        {
+            if (UserCode().Match(line) is { Success: true } m) await _provider.ApproveAsync(m.Groups[1].Value);
+        }, "login", "op");
+        Assert.True(login.ExitCode == 0, login.ToString());
+        Assert.Contains($"open {_provider.Issuer.AbsoluteUri.TrimEnd('/')}/device", login.Error);
+        Assert.Contains("logged in to op as test-user", login.Out);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(TokenFile));
+        Assert.DoesNotContain(OidcProvider.DeviceSecret, login.Out + login.Error);
+
+        var token = await RunAsync(null, "token", "op");
+        Assert.Equal(0, token.ExitCode);
+        Assert.Equal("test-user", new JsonWebToken(token.Out.Trim()).Subject);
+        var whoami = await RunAsync(null, "whoami", "op");
+        Assert.Contains("test-user", whoami.Out);
+        Assert.Contains("storage.read:/", whoami.Out);
+
+        Assert.Equal(0, (await RunAsync(null, "stat", "op:/")).ExitCode);
+        // Past the access token's lifetime: the next command refreshes on its own; the storage would refuse the old token.
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var later = await RunAsync(null, "stat", "op:/");
+        Assert.True(later.ExitCode == 0, later.ToString());
+        Assert.All(_storage.Requests, r => Assert.DoesNotContain(token.Out.Trim(), r.Path));
+
+        var logout = await RunAsync(null, "logout", "op");
+        Assert.Contains("logged out of op (session revoked at the provider)", logout.Out);
+        Assert.False(File.Exists(TokenFile));
+        var after = await RunAsync(null, "stat", "op:/");
+        Assert.Equal(3, after.ExitCode);
+        Assert.Contains("facilityfs login op", after.Error);
+    }
+
+    [Fact]
+    public async Task A_denied_login_exits_with_the_authentication_code_and_stores_nothing()
+    {
+        var login = await RunAsync(async line =>
+        {
+            if (UserCode().Match(line) is { Success: true } m) await _provider.ApproveAsync(m.Groups[1].Value, deny: true);
+        }, "login", "op");
+        Assert.Equal(3, login.ExitCode);
+        Assert.Contains("denied", login.Error);
+        Assert.False(File.Exists(TokenFile));
+    }
+
+    [Fact]
+    public async Task A_remote_without_an_oidc_section_and_a_bad_oidc_section_are_clear_errors()
+    {
+        await File.AppendAllTextAsync(_config, $"\n  plain:\n    url: {_storage.BaseUri}\n");
+        var plain = await RunAsync(null, "login", "plain");
+        Assert.Equal(1, plain.ExitCode);
+        Assert.Contains("has no oidc: section", plain.Error);
+        await File.WriteAllTextAsync(_config, $"remotes:\n  op:\n    url: {_storage.BaseUri}\n    oidc:\n      issuer: {_provider.Issuer}\n      flow: magic\n      client_id: x\n");
+        var bad = await RunAsync(null, "login", "op");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("remotes.op.oidc.flow", bad.Error);
+    }
+
+    [GeneratedRegex("enter the code ([A-Z]{4}-?[A-Z]{4})")]
+    private static partial Regex UserCode();
+}
