@@ -3,8 +3,24 @@ using System.Diagnostics;
 namespace FacilityFS.TestServers;
 
 /// <summary>Apache httpd with mod_dav_fs (Debian apache2): the reference WebDAV server of the tests.</summary>
-public sealed class ApacheServer(string? root, int? port) : WebDavServer(root, port)
+public sealed class ApacheServer(string? root, int? port, OidcProvider? tokens = null) : WebDavServer(root, port)
 {
+    /// <summary>Starts an Apache that serves only requests bearing a valid, unexpired JWT of <paramref name="tokens"/> (mod_auth_openidc as an OAuth 2.0 resource server), as dCache with OIDC does.</summary>
+    public static async Task<ApacheServer> StartTokenProtectedAsync(OidcProvider tokens)
+    {
+        var server = new ApacheServer(null, null, tokens);
+        try
+        {
+            await server.StartAsync().ConfigureAwait(false);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     private const string Modules = "/usr/lib/apache2/modules";
 
     public override ServerKind Kind => ServerKind.Apache;
@@ -20,6 +36,18 @@ public sealed class ApacheServer(string? root, int? port) : WebDavServer(root, p
     protected override void WriteConfig()
     {
         var user = Posix.IsRoot ? $"User {WorkerUser}\nGroup {WorkerUser}\n" : "";
+        var tokenCheck = tokens is null ? "" : $$"""
+            LoadModule authn_core_module {{Modules}}/mod_authn_core.so
+            LoadModule authz_user_module {{Modules}}/mod_authz_user.so
+            LoadModule auth_openidc_module {{Modules}}/mod_auth_openidc.so
+            OIDCOAuthVerifyCertFiles {{OidcProvider.KeyId}}#{{tokens.PublicKeyFile}}
+            OIDCOAuthRemoteUserClaim sub
+            OIDCCacheType shm
+            <Location />
+                AuthType oauth20
+                Require valid-user
+            </Location>
+            """;
         File.WriteAllText(ConfigPath, $$"""
             ServerRoot "{{Root}}"
             ServerName 127.0.0.1
@@ -60,6 +88,7 @@ public sealed class ApacheServer(string? root, int? port) : WebDavServer(root, p
             <Directory "{{DataDirectory}}/{{ReadOnlyFolder}}">
                 Require method GET HEAD OPTIONS PROPFIND
             </Directory>
+            {{tokenCheck}}
             """);
     }
 

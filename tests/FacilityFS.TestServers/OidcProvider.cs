@@ -15,13 +15,19 @@ public sealed class OidcProvider : IAsyncDisposable
     private static readonly SemaphoreSlim InstallGate = new(1, 1);
     private readonly Process _process;
 
-    private OidcProvider(Process process, int port)
+    private OidcProvider(Process process, int port, string publicKeyFile)
     {
         _process = process;
         Port = port;
+        PublicKeyFile = publicKeyFile;
     }
 
     public int Port { get; }
+
+    /// <summary>The PEM public key that signs this provider's JWTs (key id <see cref="KeyId"/>), for a resource server to verify them.</summary>
+    public string PublicKeyFile { get; }
+
+    public const string KeyId = "ffs-test";
 
     public Uri Issuer => new($"http://127.0.0.1:{Port}");
 
@@ -41,13 +47,15 @@ public sealed class OidcProvider : IAsyncDisposable
         start.Environment["AT_TTL"] = accessTokenSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["POLL_INTERVAL"] = pollIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["DEVICE_CODE_TTL"] = deviceCodeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var publicKey = Path.Combine(Path.GetTempPath(), $"ffs-op-{chosen}.pem");
+        start.Environment["PUBLIC_KEY_FILE"] = publicKey;
         var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start node (package nodejs)");
         var said = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (said) said.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (said) said.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var provider = new OidcProvider(process, chosen);
+        var provider = new OidcProvider(process, chosen, publicKey);
         if (!await FreePort.WaitListeningAsync(chosen, TimeSpan.FromSeconds(30), () => !process.HasExited).ConfigureAwait(false))
         {
             await provider.DisposeAsync().ConfigureAwait(false);
@@ -115,5 +123,6 @@ public sealed class OidcProvider : IAsyncDisposable
             }
         }
         _process.Dispose();
+        File.Delete(PublicKeyFile);
     }
 }

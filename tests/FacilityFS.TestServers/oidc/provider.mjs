@@ -4,6 +4,7 @@
 //
 // Environment: PORT, AT_TTL (s), DEVICE_CODE_TTL (s), POLL_INTERVAL (s; the provider answers slow_down to faster polls).
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import Provider from 'oidc-provider';
 
 const port = Number(process.env.PORT);
@@ -15,8 +16,10 @@ const pollInterval = Number(process.env.POLL_INTERVAL || 1);
 const user = 'test-user';
 const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code';
 
-const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'ffs-test', use: 'sig', alg: 'RS256' };
+// A resource server (Apache mod_auth_openidc) verifies our JWTs with this key; it will not fetch a JWKS over plain http.
+if (process.env.PUBLIC_KEY_FILE) fs.writeFileSync(process.env.PUBLIC_KEY_FILE, publicKey.export({ type: 'spki', format: 'pem' }));
 
 const deviceClient = (id, method, secret) => ({
   client_id: id,
