@@ -3,12 +3,13 @@ using System.Diagnostics;
 namespace FacilityFS.TestServers;
 
 /// <summary>Apache httpd with mod_dav_fs (Debian apache2): the reference WebDAV server of the tests.</summary>
-public sealed class ApacheServer(string? root, int? port, OidcProvider? tokens = null) : WebDavServer(root, port)
+public sealed class ApacheServer(string? root, int? port, OidcProvider? tokens = null, TestCertificates? tls = null) : WebDavServer(root, port)
 {
-    /// <summary>Starts an Apache that serves only requests bearing a valid, unexpired JWT of <paramref name="tokens"/> (mod_auth_openidc as an OAuth 2.0 resource server), as dCache with OIDC does.</summary>
-    public static async Task<ApacheServer> StartTokenProtectedAsync(OidcProvider tokens)
+    /// <summary>Starts an Apache on https that wants a client certificate chaining to the test root CA (X.509 authentication, as grid sites use).</summary>
+    public static Task<ApacheServer> StartClientCertificateAsync(TestCertificates certificates) => StartOwnAsync(new ApacheServer(null, null, null, certificates));
+
+    private static async Task<ApacheServer> StartOwnAsync(ApacheServer server)
     {
-        var server = new ApacheServer(null, null, tokens);
         try
         {
             await server.StartAsync().ConfigureAwait(false);
@@ -20,6 +21,11 @@ public sealed class ApacheServer(string? root, int? port, OidcProvider? tokens =
             throw;
         }
     }
+
+    protected override string Scheme => tls is null ? "http" : "https";
+
+    /// <summary>Starts an Apache that serves only requests bearing a valid, unexpired JWT of <paramref name="tokens"/> (mod_auth_openidc as an OAuth 2.0 resource server), as dCache with OIDC does.</summary>
+    public static Task<ApacheServer> StartTokenProtectedAsync(OidcProvider tokens) => StartOwnAsync(new ApacheServer(null, null, tokens));
 
     private const string Modules = "/usr/lib/apache2/modules";
 
@@ -36,6 +42,15 @@ public sealed class ApacheServer(string? root, int? port, OidcProvider? tokens =
     protected override void WriteConfig()
     {
         var user = Posix.IsRoot ? $"User {WorkerUser}\nGroup {WorkerUser}\n" : "";
+        var clientCertificates = tls is null ? "" : $$"""
+            LoadModule ssl_module {{Modules}}/mod_ssl.so
+            SSLEngine on
+            SSLCertificateFile "{{tls.ServerCertificate}}"
+            SSLCertificateKeyFile "{{tls.ServerKey}}"
+            SSLCACertificateFile "{{tls.RootCa}}"
+            SSLVerifyClient require
+            SSLVerifyDepth 3
+            """;
         var tokenCheck = tokens is null ? "" : $$"""
             LoadModule authn_core_module {{Modules}}/mod_authn_core.so
             LoadModule authz_user_module {{Modules}}/mod_authz_user.so
@@ -89,6 +104,7 @@ public sealed class ApacheServer(string? root, int? port, OidcProvider? tokens =
                 Require method GET HEAD OPTIONS PROPFIND
             </Directory>
             {{tokenCheck}}
+            {{clientCertificates}}
             """);
     }
 

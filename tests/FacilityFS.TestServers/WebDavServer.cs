@@ -59,7 +59,9 @@ public abstract partial class WebDavServer : IAsyncDisposable
     /// <summary>The files the server serves: its root URL maps here.</summary>
     public string DataDirectory => Path.Combine(Root, "data");
 
-    public Uri BaseUri => new($"http://127.0.0.1:{Port}/");
+    public Uri BaseUri => new($"{Scheme}://127.0.0.1:{Port}/");
+
+    protected virtual string Scheme => "http";
 
     public bool IsRunning => _process is { HasExited: false };
 

@@ -9,7 +9,8 @@ namespace FacilityFS.Cli.Config;
 public static partial class ConfigLoader
 {
     private static readonly string[] RemoteKeys =
-        ["url", "path", "token_file", "token_env", "username", "password_file", "oidc", "insecure", "timeout", "retries", "connections"];
+        ["url", "path", "token_file", "token_env", "username", "password_file", "oidc", "client_cert", "client_key", "client_cert_password_file", "ca_bundle",
+            "insecure", "timeout", "retries", "connections"];
 
     private static readonly string[] OidcKeys = ["issuer", "client_id", "client_secret_file", "scope", "flow"];
 
@@ -116,6 +117,12 @@ public static partial class ConfigLoader
             throw new ConfigException(file, LineOf(node), $"remotes.{name}", "choose one way to authenticate: 'token_file', 'token_env', 'username'/'password_file' or 'oidc'");
         if (path is not null && methods > 0)
             throw new ConfigException(file, LineOf(node), $"remotes.{name}", "a local-folder remote ('path') takes no credentials");
+        string? PathValue(string k) => Text(k) is { } p ? ExpandHome(p) : null;
+        var clientCert = PathValue("client_cert");
+        if (clientCert is null && (values.ContainsKey("client_key") || values.ContainsKey("client_cert_password_file")))
+            throw new ConfigException(file, LineOf(node), Key("client_cert"), "'client_key' and 'client_cert_password_file' go with 'client_cert'");
+        if (path is not null && (clientCert is not null || values.ContainsKey("ca_bundle")))
+            throw new ConfigException(file, LineOf(node), $"remotes.{name}", "a local-folder remote ('path') takes no certificates");
 
         return new RemoteConfig
         {
@@ -127,6 +134,10 @@ public static partial class ConfigLoader
             Username = username,
             PasswordFile = passwordFile is null ? null : ExpandHome(passwordFile),
             Oidc = oidc,
+            ClientCertificate = clientCert,
+            ClientKey = PathValue("client_key"),
+            ClientCertificatePasswordFile = PathValue("client_cert_password_file"),
+            CaBundle = PathValue("ca_bundle"),
             Insecure = values.TryGetValue("insecure", out var insecure) && BooleanOf(insecure, file, Key("insecure")),
             Timeout = values.TryGetValue("timeout", out var timeout) ? DurationOf(timeout, file, Key("timeout")) : TimeSpan.FromSeconds(60),
             Retries = values.TryGetValue("retries", out var retries) ? IntegerOf(retries, file, Key("retries"), 0, 100) : 4,

@@ -21,6 +21,18 @@ public sealed record RemoteConfig
 
     public bool Insecure { get; init; }
 
+    /// <summary>An X.509 client certificate (PEM, possibly with chain and key, or PKCS#12) presented to the server.</summary>
+    public string? ClientCertificate { get; init; }
+
+    /// <summary>The PEM private key of <see cref="ClientCertificate"/>, when it is not in the same file.</summary>
+    public string? ClientKey { get; init; }
+
+    /// <summary>A file holding the PKCS#12 password or the PEM key's passphrase.</summary>
+    public string? ClientCertificatePasswordFile { get; init; }
+
+    /// <summary>A PEM bundle of the CAs to trust for the server's certificate, instead of the system's.</summary>
+    public string? CaBundle { get; init; }
+
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
     public int Retries { get; init; } = 4;

@@ -83,6 +83,10 @@ public sealed partial class RemoteResolver(FacilityConfig config) : IAsyncDispos
                 MaxRetries = remote.Retries,
                 MaxConnectionsPerServer = remote.Connections,
                 InsecureSkipTlsVerify = remote.Insecure,
+                ClientCertificate = remote.ClientCertificate is { } certificate
+                    ? Identity.Tls.ClientCertificate.Load(certificate, remote.ClientKey, remote.ClientCertificatePasswordFile is { } p ? new SecretFile(p).Read() : null)
+                    : null,
+                TrustedAuthorities = remote.CaBundle is { } bundle ? Identity.Tls.TrustedAuthorities.Load(bundle) : null,
             }, CredentialsFor(remote));
         }
         _stores[remote.Name] = store;

@@ -65,8 +65,12 @@ internal sealed class WebDavHttp : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(Math.Min(options.RequestTimeout.TotalSeconds, 15)),
             Expect100ContinueTimeout = TimeSpan.FromSeconds(1),
         };
-        if (options.InsecureSkipTlsVerify)
-            handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true };
+        var ssl = new SslClientAuthenticationOptions();
+        if (options.InsecureSkipTlsVerify) ssl.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        else if (options.TrustedAuthorities is { } authorities) ssl.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => authorities.Validate(certificate, chain, errors);
+        if (options.ClientCertificate is { } client)
+            ssl.ClientCertificateContext = SslStreamCertificateContext.Create(client.Certificate, client.Chain, offline: true);
+        handler.SslOptions = ssl;
         return handler;
     }
 

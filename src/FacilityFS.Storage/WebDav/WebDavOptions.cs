@@ -25,5 +25,11 @@ public sealed record WebDavOptions
     /// <summary>Skip TLS certificate checks; only ever set from an explicit --insecure.</summary>
     public bool InsecureSkipTlsVerify { get; init; }
 
+    /// <summary>Presented when the server asks for a client certificate (X.509 authentication, grid proxies).</summary>
+    public Identity.Tls.ClientCertificate? ClientCertificate { get; init; }
+
+    /// <summary>The site's CAs to trust for the server's certificate instead of the system's; null for the system's.</summary>
+    public Identity.Tls.TrustedAuthorities? TrustedAuthorities { get; init; }
+
     public string UserAgent { get; init; } = "FacilityFS/0.1";
 }

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace FacilityFS.TestServers;
+
+/// <summary>A private PKI for TLS tests, written as PEM files: a root CA, a server certificate for 127.0.0.1, and a client certificate issued by an intermediate CA (sent as its chain, as grid certificates are).</summary>
+public sealed class TestCertificates
+{
+    private TestCertificates(string folder) => Folder = folder;
+
+    public string Folder { get; }
+
+    public string RootCa => Path.Combine(Folder, "root-ca.pem");
+
+    public string ServerCertificate => Path.Combine(Folder, "server.pem");
+
+    public string ServerKey => Path.Combine(Folder, "server.key");
+
+    /// <summary>The client certificate followed by the intermediate CA that issued it.</summary>
+    public string ClientChain => Path.Combine(Folder, "client-chain.pem");
+
+    public string ClientKey => Path.Combine(Folder, "client.key");
+
+    /// <summary>The client certificate and key in one PKCS#12 file with <see cref="Pkcs12Password"/>.</summary>
+    public string ClientPkcs12 => Path.Combine(Folder, "client.p12");
+
+    public const string Pkcs12Password = "test-p12-password";
+
+    /// <summary>A client certificate from a CA the server does not trust.</summary>
+    public string StrangerChain => Path.Combine(Folder, "stranger.pem");
+
+    public static TestCertificates Create(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var result = new TestCertificates(folder);
+        using var root = Authority("FacilityFS Test Root CA", null);
+        using var intermediate = Authority("FacilityFS Test User CA", root);
+        using var server = Leaf("127.0.0.1", root, server: true);
+        using var client = Leaf("test-user", intermediate, server: false);
+        using var strangerRoot = Authority("Stranger CA", null);
+        using var stranger = Leaf("stranger", strangerRoot, server: false);
+        File.WriteAllText(result.RootCa, root.ExportCertificatePem());
+        File.WriteAllText(result.ServerCertificate, server.ExportCertificatePem());
+        File.WriteAllText(result.ServerKey, server.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(result.ClientChain, client.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem());
+        File.WriteAllText(result.ClientKey, client.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        File.WriteAllBytes(result.ClientPkcs12, new X509Certificate2Collection { client, intermediate }.Export(X509ContentType.Pkcs12, Pkcs12Password)!);
+        File.WriteAllText(result.StrangerChain, stranger.ExportCertificatePem() + "\n" + stranger.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        return result;
+    }
+
+    private static X509Certificate2 Authority(string name, X509Certificate2? issuer)
+    {
+        var key = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        var from = DateTimeOffset.UtcNow.AddDays(-1);
+        if (issuer is null) return request.CreateSelfSigned(from, from.AddYears(1));
+        using var signed = request.Create(issuer, from, from.AddYears(1), RandomNumberGenerator.GetBytes(8));
+        return signed.CopyWithPrivateKey(key);
+    }
+
+    private static X509Certificate2 Leaf(string name, X509Certificate2 issuer, bool server)
+    {
+        var key = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            [new Oid(server ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2")], false));
+        if (server)
+        {
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddIpAddress(IPAddress.Loopback);
+            request.CertificateExtensions.Add(names.Build());
+        }
+        var from = DateTimeOffset.UtcNow.AddDays(-1);
+        using var signed = request.Create(issuer, from, from.AddMonths(6), RandomNumberGenerator.GetBytes(8));
+        return signed.CopyWithPrivateKey(key);
+    }
+}
