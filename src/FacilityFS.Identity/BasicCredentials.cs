@@ -3,12 +3,16 @@ using System.Text;
 
 namespace FacilityFS.Identity;
 
-/// <summary>HTTP basic authentication with the password read from a file.</summary>
-public sealed class BasicCredentials(string username, SecretFile passwordFile) : ICredentialProvider
+/// <summary>HTTP basic authentication; the password comes from a file (re-read when it changes) or from a prompt, asked once.</summary>
+public sealed class BasicCredentials(string username, Func<string> password) : ICredentialProvider
 {
+    public BasicCredentials(string username, SecretFile passwordFile) : this(username, passwordFile.Read)
+    {
+    }
+
     public ValueTask<AuthenticationHeaderValue?> GetAuthorizationAsync(CancellationToken cancellationToken)
     {
-        var raw = Encoding.UTF8.GetBytes($"{username}:{passwordFile.Read()}");
+        var raw = Encoding.UTF8.GetBytes($"{username}:{password()}");
         return ValueTask.FromResult<AuthenticationHeaderValue?>(new AuthenticationHeaderValue("Basic", Convert.ToBase64String(raw)));
     }
 

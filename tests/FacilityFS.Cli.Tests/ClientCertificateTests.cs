@@ -80,3 +80,61 @@ public sealed class ClientCertificateTests : IAsyncLifetime
         Assert.Contains("remotes.site.client_cert", keyWithoutCertificate.Error);
     }
 }
+
+/// <summary>Basic authentication with the password asked for on the terminal when no password_file is configured.</summary>
+public sealed class PasswordPromptTests : IAsyncLifetime
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("ffs-prompt-");
+    private ScriptedServer _server = null!;
+    private string _config = "";
+
+    public async Task InitializeAsync()
+    {
+        var expected = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("alice:s3cret pass"));
+        _server = await ScriptedServer.StartAsync(async context =>
+        {
+            if (context.Request.Headers.Authorization.FirstOrDefault() != expected)
+            {
+                context.Response.StatusCode = 401;
+                return;
+            }
+            context.Response.StatusCode = 207;
+            await Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(context.Response, """
+                <?xml version="1.0" encoding="utf-8"?>
+                <D:multistatus xmlns:D="DAV:"><D:response><D:href>/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>
+                """);
+        });
+        _config = Path.Combine(_work.FullName, "config.yaml");
+        await File.WriteAllTextAsync(_config, $"remotes:\n  site:\n    url: {_server.BaseUri}\n    retries: 0\n    username: alice\n");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _work.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task The_password_is_asked_on_the_terminal_and_without_one_the_error_says_to_use_password_file()
+    {
+        var command = $"dotnet {Path.Combine(AppContext.BaseDirectory, "facilityfs.dll")} --config {_config} stat site:/";
+        // script(1) gives the command a terminal; the password is typed into it.
+        var start = new System.Diagnostics.ProcessStartInfo("script", ["-qec", command, "/dev/null"]) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        using (var typed = System.Diagnostics.Process.Start(start)!)
+        {
+            var output = typed.StandardOutput.ReadToEndAsync();
+            await Task.Delay(1500);
+            await typed.StandardInput.WriteAsync("s3cret pass\r");
+            await typed.StandardInput.FlushAsync();
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            await typed.WaitForExitAsync(limit.Token);
+            var said = await output;
+            Assert.True(typed.ExitCode == 0, said);
+            Assert.Contains("password for alice at site", said);
+            Assert.DoesNotContain("s3cret pass", said);
+        }
+        var redirected = await CliRun.RunAsync("--config", _config, "stat", "site:/");
+        Assert.Equal(3, redirected.ExitCode);
+        Assert.Contains("give password_file", redirected.Error);
+    }
+}

@@ -107,14 +107,14 @@ public static partial class ConfigLoader
         }
         var username = Text("username");
         var passwordFile = Text("password_file");
-        if ((username is null) != (passwordFile is null))
-            throw new ConfigException(file, LineOf(node), $"remotes.{name}", "'username' and 'password_file' go together");
+        if (username is null && passwordFile is not null)
+            throw new ConfigException(file, LineOf(node), $"remotes.{name}", "'password_file' needs a 'username'");
         var tokenFile = Text("token_file");
         var tokenEnv = Text("token_env");
         var oidc = values.TryGetValue("oidc", out var oidcNode) ? ParseOidc(AsMapping(oidcNode, file, Key("oidc")), file, Key("oidc")) : null;
         var methods = new object?[] { tokenFile, tokenEnv, username, oidc }.Count(v => v is not null);
         if (methods > 1)
-            throw new ConfigException(file, LineOf(node), $"remotes.{name}", "choose one way to authenticate: 'token_file', 'token_env', 'username'/'password_file' or 'oidc'");
+            throw new ConfigException(file, LineOf(node), $"remotes.{name}", "choose one way to authenticate: 'token_file', 'token_env', 'username' (with 'password_file', or asked for) or 'oidc'");
         if (path is not null && methods > 0)
             throw new ConfigException(file, LineOf(node), $"remotes.{name}", "a local-folder remote ('path') takes no credentials");
         string? PathValue(string k) => Text(k) is { } p ? ExpandHome(p) : null;

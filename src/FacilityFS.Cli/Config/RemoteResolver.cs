@@ -99,6 +99,7 @@ public sealed partial class RemoteResolver(FacilityConfig config) : IAsyncDispos
         { TokenFile: { } file } => BearerTokenCredentials.FromFile(file),
         { TokenEnv: { } variable } => BearerTokenCredentials.FromEnvironment(variable),
         { Username: { } user, PasswordFile: { } passwordFile } => new BasicCredentials(user, new SecretFile(passwordFile)),
+        { Username: { } user } => new BasicCredentials(user, PasswordPrompt.For(remote.Name, user)),
         _ => AnonymousCredentials.Instance,
     };
 
