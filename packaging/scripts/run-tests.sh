@@ -10,6 +10,7 @@ cleanup() {
         umount -l "$m" 2>/dev/null || fusermount3 -u -z "$m" 2>/dev/null
     done
     pkill -f '/tmp/ffs-(apache|nginx)server-' 2>/dev/null || true
+    pkill -f 'facilityfs-tests/oidc-provider-9/provider.mjs' 2>/dev/null || true
 }
 trap cleanup EXIT
 dotnet test FacilityFS.sln -c Release --no-build --nologo 2>&1 | tee "$log"
