@@ -12,6 +12,7 @@ public static class CliApp
         var root = new RootCommand("FacilityFS: a facility's remote storage as a local folder, and transfers without a mount")
         {
             GlobalOptions.Config,
+            GlobalOptions.Insecure,
             ListCommand.Create(context),
             StatCommand.Create(context),
             TransferCommands.Get(context),

@@ -64,6 +64,8 @@ public sealed class ClientCertificateTests : IAsyncLifetime
         var untrusted = await RunWithAsync($"    client_cert: {_certificates.ClientChain}\n    client_key: {_certificates.ClientKey}\n", "ls", "site:/data");
         Assert.Equal(2, untrusted.ExitCode);
         Assert.Contains("127.0.0.1", untrusted.Error);
+        var insecure = await RunWithAsync($"    client_cert: {_certificates.ClientChain}\n    client_key: {_certificates.ClientKey}\n", "--insecure", "ls", "site:/data");
+        Assert.True(insecure.ExitCode == 0, insecure.ToString());
     }
 
     [Fact]

@@ -42,8 +42,8 @@ public sealed class MountTokenTests : IAsyncLifetime
         return response.StatusCode;
     }
 
-    [Fact]
-    public async Task Reads_and_writes_through_the_mount_go_on_across_three_token_lifetimes()
+    /// <summary>Logs in as `facilityfs login` would and writes a config for this test's remote; returns the config and the first tokens.</summary>
+    private async Task<(string Config, TokenState First)> LoginAsync()
     {
         var client = new OidcClient(Http, new OidcSettings(_provider.Issuer, OidcProvider.DeviceClient, OidcProvider.DeviceSecret, "openid storage.read:/", OidcFlow.Device));
         var login = await client.StartDeviceLoginAsync(CancellationToken.None);
@@ -54,6 +54,29 @@ public sealed class MountTokenTests : IAsyncLifetime
         await File.WriteAllTextAsync(secret, OidcProvider.DeviceSecret);
         var config = Path.Combine(_work.FullName, "config.yaml");
         await File.WriteAllTextAsync(config, $"remotes:\n  {_remote}:\n    url: {_server.BaseUri}\n    oidc:\n      issuer: {_provider.Issuer}\n      client_id: {OidcProvider.DeviceClient}\n      client_secret_file: {secret}\n");
+        return (config, first);
+    }
+
+    [Fact]
+    public async Task A_get_of_a_large_file_that_outlives_three_token_lifetimes_completes()
+    {
+        var (config, first) = await LoginAsync();
+        // 14 MiB at 1 MiB/s: one GET of fourteen seconds (below the size that get splits into parallel ranges).
+        var data = System.Security.Cryptography.RandomNumberGenerator.GetBytes(14 << 20);
+        _server.WriteFile($"{ApacheServer.SlowFolder}/big.bin", data);
+        var local = Path.Combine(_work.FullName, "big.bin");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var get = await ProcessRun.FacilityFsAsync("--config", config, "get", $"{_remote}:/{ApacheServer.SlowFolder}/big.bin", local);
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(12), $"the transfer took only {clock.Elapsed}: it outlived fewer than three 4 s tokens");
+        Assert.Equal(data, await File.ReadAllBytesAsync(local));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PropfindAsync(first.AccessToken));
+    }
+
+    [Fact]
+    public async Task Reads_and_writes_through_the_mount_go_on_across_three_token_lifetimes()
+    {
+        var (config, first) = await LoginAsync();
         for (var i = 0; i < 20; i++) _server.WriteFile($"seed/s{i:D2}.txt", System.Text.Encoding.UTF8.GetBytes($"seed {i}"));
 
         // The storage really checks: no token and a forged one are refused, the fresh one is taken.

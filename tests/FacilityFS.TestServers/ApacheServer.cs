@@ -34,6 +34,9 @@ public sealed class ApacheServer(string? root, int? port, OidcProvider? tokens =
     /// <summary>A folder whose contents can be read but not changed: every write there is answered 403, as a storage's ACL would.</summary>
     public const string ReadOnlyFolder = "locked";
 
+    /// <summary>On a token-protected server: a folder served at 1 MiB/s per connection, so one transfer outlives several tokens.</summary>
+    public const string SlowFolder = "slow";
+
     // Apache refuses to run its workers as root.
     protected override string? WorkerUser => "www-data";
 
@@ -61,6 +64,12 @@ public sealed class ApacheServer(string? root, int? port, OidcProvider? tokens =
             <Location />
                 AuthType oauth20
                 Require valid-user
+            </Location>
+            LoadModule ratelimit_module {{Modules}}/mod_ratelimit.so
+            LoadModule env_module {{Modules}}/mod_env.so
+            <Location /{{SlowFolder}}>
+                SetOutputFilter RATE_LIMIT
+                SetEnv rate-limit 1024
             </Location>
             """;
         File.WriteAllText(ConfigPath, $$"""

@@ -34,12 +34,14 @@ public sealed class TestCertificates
     {
         Directory.CreateDirectory(folder);
         var result = new TestCertificates(folder);
-        using var root = Authority("FacilityFS Test Root CA", null);
-        using var intermediate = Authority("FacilityFS Test User CA", root);
-        using var server = Leaf("127.0.0.1", root, server: true);
-        using var client = Leaf("test-user", intermediate, server: false);
-        using var strangerRoot = Authority("Stranger CA", null);
-        using var stranger = Leaf("stranger", strangerRoot, server: false);
+        // One start for the whole PKI, and shorter lives further down, so no certificate outlives its issuer.
+        var from = DateTimeOffset.UtcNow.AddDays(-1);
+        using var root = Authority("FacilityFS Test Root CA", null, from, from.AddYears(1));
+        using var intermediate = Authority("FacilityFS Test User CA", root, from, from.AddMonths(9));
+        using var server = Leaf("127.0.0.1", root, server: true, from);
+        using var client = Leaf("test-user", intermediate, server: false, from);
+        using var strangerRoot = Authority("Stranger CA", null, from, from.AddYears(1));
+        using var stranger = Leaf("stranger", strangerRoot, server: false, from);
         File.WriteAllText(result.RootCa, root.ExportCertificatePem());
         File.WriteAllText(result.ServerCertificate, server.ExportCertificatePem());
         File.WriteAllText(result.ServerKey, server.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
@@ -50,20 +52,19 @@ public sealed class TestCertificates
         return result;
     }
 
-    private static X509Certificate2 Authority(string name, X509Certificate2? issuer)
+    private static X509Certificate2 Authority(string name, X509Certificate2? issuer, DateTimeOffset from, DateTimeOffset until)
     {
         var key = RSA.Create(2048);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        var from = DateTimeOffset.UtcNow.AddDays(-1);
-        if (issuer is null) return request.CreateSelfSigned(from, from.AddYears(1));
-        using var signed = request.Create(issuer, from, from.AddYears(1), RandomNumberGenerator.GetBytes(8));
+        if (issuer is null) return request.CreateSelfSigned(from, until);
+        using var signed = request.Create(issuer, from, until, RandomNumberGenerator.GetBytes(8));
         return signed.CopyWithPrivateKey(key);
     }
 
-    private static X509Certificate2 Leaf(string name, X509Certificate2 issuer, bool server)
+    private static X509Certificate2 Leaf(string name, X509Certificate2 issuer, bool server, DateTimeOffset from)
     {
         var key = RSA.Create(2048);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -77,7 +78,6 @@ public sealed class TestCertificates
             names.AddIpAddress(IPAddress.Loopback);
             request.CertificateExtensions.Add(names.Build());
         }
-        var from = DateTimeOffset.UtcNow.AddDays(-1);
         using var signed = request.Create(issuer, from, from.AddMonths(6), RandomNumberGenerator.GetBytes(8));
         return signed.CopyWithPrivateKey(key);
     }

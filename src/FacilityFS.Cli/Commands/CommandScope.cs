@@ -20,7 +20,7 @@ internal sealed class CommandScope(FacilityConfig config, RemoteResolver resolve
         try
         {
             var config = ConfigLoader.Load(parse.GetValue(GlobalOptions.Config));
-            await using var resolver = new RemoteResolver(config);
+            await using var resolver = new RemoteResolver(config, parse.GetValue(GlobalOptions.Insecure));
             await body(new CommandScope(config, resolver, context), cancellationToken).ConfigureAwait(false);
             return ExitCode.Ok;
         }

@@ -11,6 +11,13 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    /// <summary>Skips TLS certificate checks for every remote of this run (warns); never the default.</summary>
+    public static readonly Option<bool> Insecure = new("--insecure")
+    {
+        Description = "Do not check servers' TLS certificates (warns; for test setups only)",
+        Recursive = true,
+    };
+
     public static Option<bool> Json() => new("--json") { Description = "Print results as JSON, one object per line" };
 
     public static Option<bool> Recursive(string what) => new("--recursive", "-r") { Description = what };

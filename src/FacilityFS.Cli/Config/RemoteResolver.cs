@@ -7,7 +7,8 @@ using FacilityFS.Storage.WebDav;
 namespace FacilityFS.Cli.Config;
 
 /// <summary>Turns REMOTE arguments (a URL, or name:path of a configured remote) into stores and paths; one store per remote.</summary>
-public sealed partial class RemoteResolver(FacilityConfig config) : IAsyncDisposable
+/// <param name="insecure">--insecure: no TLS certificate checks for any remote of this run.</param>
+public sealed partial class RemoteResolver(FacilityConfig config, bool insecure = false) : IAsyncDisposable
 {
     private readonly Dictionary<string, IRemoteStore> _stores = new(StringComparer.Ordinal);
 
@@ -74,7 +75,8 @@ public sealed partial class RemoteResolver(FacilityConfig config) : IAsyncDispos
         }
         else
         {
-            if (remote.Insecure) Console.Error.WriteLine($"warning: TLS certificate checks are off for remote '{remote.Name}' (insecure: true)");
+            var skipChecks = remote.Insecure || insecure;
+            if (skipChecks) Console.Error.WriteLine($"warning: TLS certificate checks are off for remote '{remote.Name}' ({(insecure ? "--insecure" : "insecure: true")})");
             store = new WebDavStore(new WebDavOptions
             {
                 BaseUri = remote.Url!,
@@ -82,7 +84,7 @@ public sealed partial class RemoteResolver(FacilityConfig config) : IAsyncDispos
                 IdleTimeout = remote.Timeout,
                 MaxRetries = remote.Retries,
                 MaxConnectionsPerServer = remote.Connections,
-                InsecureSkipTlsVerify = remote.Insecure,
+                InsecureSkipTlsVerify = skipChecks,
                 ClientCertificate = remote.ClientCertificate is { } certificate
                     ? Identity.Tls.ClientCertificate.Load(certificate, remote.ClientKey, remote.ClientCertificatePasswordFile is { } p ? new SecretFile(p).Read() : null)
                     : null,
