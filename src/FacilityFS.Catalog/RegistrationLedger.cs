@@ -1,0 +1,83 @@
+using Microsoft.Data.Sqlite;
+
+namespace FacilityFS.Catalog;
+
+/// <summary>Which datasets were registered and how far: SQLite in WAL mode, one row per dataset (its storage folder), updated after every step that succeeded.</summary>
+/// <remarks>With the pid recorded right after the POST, a restart continues at the next step instead of creating the dataset again.</remarks>
+public sealed class RegistrationLedger : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly SqliteConnection _connection;
+
+    public RegistrationLedger(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _connection.Open();
+        Execute("PRAGMA journal_mode=WAL");
+        Execute("PRAGMA synchronous=FULL");
+        Execute("CREATE TABLE IF NOT EXISTS datasets(folder TEXT PRIMARY KEY, pid TEXT, step TEXT NOT NULL, error TEXT, updated INTEGER NOT NULL)");
+    }
+
+    public (string? Pid, RegistrationStep Step, string? Error)? Find(string folder)
+    {
+        lock (_gate)
+        {
+            using var command = Command("SELECT pid, step, error FROM datasets WHERE folder=$folder", ("$folder", folder));
+            using var reader = command.ExecuteReader();
+            if (!reader.Read()) return null;
+            return (reader.IsDBNull(0) ? null : reader.GetString(0), Enum.Parse<RegistrationStep>(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetString(2));
+        }
+    }
+
+    public void Record(string folder, string? pid, RegistrationStep step, string? error = null)
+    {
+        lock (_gate)
+        {
+            using var command = Command("""
+                INSERT INTO datasets(folder, pid, step, error, updated) VALUES($folder, $pid, $step, $error, $now)
+                ON CONFLICT(folder) DO UPDATE SET pid=coalesce($pid, pid), step=$step, error=$error, updated=$now
+                """, ("$folder", folder), ("$pid", pid), ("$step", step.ToString()), ("$error", error), ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public IReadOnlyList<(string Folder, string? Pid, RegistrationStep Step, string? Error)> All()
+    {
+        lock (_gate)
+        {
+            using var command = Command("SELECT folder, pid, step, error FROM datasets ORDER BY folder");
+            using var reader = command.ExecuteReader();
+            var rows = new List<(string, string?, RegistrationStep, string?)>();
+            while (reader.Read())
+                rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), Enum.Parse<RegistrationStep>(reader.GetString(2)), reader.IsDBNull(3) ? null : reader.GetString(3)));
+            return rows;
+        }
+    }
+
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = Command(sql);
+        command.ExecuteNonQuery();
+    }
+
+    public void Dispose() => _connection.Dispose();
+}
+
+/// <summary>How far a dataset's registration got; each step is recorded once it succeeded.</summary>
+public enum RegistrationStep
+{
+    Pending,
+    Dataset,
+    Datablock,
+    Done,
+    Failed,
+}

@@ -1,0 +1,134 @@
+using System.Text.Json.Nodes;
+using FacilityFS.Identity;
+
+namespace FacilityFS.Catalog.Tests;
+
+/// <summary>Datasets built from metadata and registered exactly once against the stand-in: crashes between steps, lost answers, outages, expired tokens.</summary>
+public sealed class RegistrarTests : IAsyncLifetime
+{
+    private static readonly HttpClient Http = new();
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("ffs-catalog-");
+    private SciCatStandIn _scicat = null!;
+
+    public async Task InitializeAsync() => _scicat = await SciCatStandIn.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _scicat.DisposeAsync();
+        _work.Delete(recursive: true);
+    }
+
+    private SciCatClient Client()
+    {
+        var password = Path.Combine(_work.FullName, "scicat.password");
+        File.WriteAllText(password, SciCatStandIn.Password);
+        return new SciCatClient(Http, _scicat.ApiBase, new SciCatLogin(Http, _scicat.ApiBase, SciCatStandIn.Username, new SecretFile(password)));
+    }
+
+    private RegistrationLedger Ledger() => new(Path.Combine(_work.FullName, "ledger.db"));
+
+    private static readonly IReadOnlyList<DataFileEntry> Files =
+    [
+        new("frame_0001.raw", 1000, DateTimeOffset.Parse("2026-12-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture), "0a0b0c0d"),
+        new("sub/frame_0002.raw", 2000, DateTimeOffset.Parse("2026-12-01T10:00:05Z", System.Globalization.CultureInfo.InvariantCulture), "01020304"),
+    ];
+
+    private static readonly JsonObject Beamtime = JsonNode.Parse("""
+        {"beamtimeId": "12345", "proposalId": "p12345", "beamline": "p01", "facility": "TESTLIGHT", "title": "Crystals at low T",
+         "ownerGroup": "p12345", "applicant": {"email": "pi@example.org", "lastname": "Doe"}, "leader": {"lastname": "Roe", "email": "roe@example.org"}}
+        """)!.AsObject();
+
+    private static DatasetRegistration Scan(string folder, string? thumbnail = null) =>
+        new(folder, DatasetBuilder.Build(null, Beamtime, new JsonObject { ["scientificMetadata"] = new JsonObject { ["temperature"] = new JsonObject { ["value"] = 4.2, ["unit"] = "K" } } },
+            folder, folder.Split('/').Last(), Files), Files, thumbnail);
+
+    [Fact]
+    public async Task A_dataset_is_built_from_the_beamtime_metadata_and_registered_once_with_its_files_and_thumbnail()
+    {
+        using var ledger = Ledger();
+        var registrar = new Registrar(Client(), ledger);
+        var pid = await registrar.RegisterAsync(Scan("/data/p12345/scan_0001", "data:image/png;base64,iVBORw0KGgo="), CancellationToken.None);
+        var dataset = _scicat.Datasets[pid];
+        Assert.Equal("Roe", dataset["owner"]!.ToString());
+        Assert.Equal("pi@example.org", dataset["principalInvestigator"]!.ToString());
+        Assert.Equal("/TESTLIGHT/p01", dataset["creationLocation"]!.ToString());
+        Assert.Equal("12345", dataset["scientificMetadata"]!["beamtimeId"]!.ToString());
+        Assert.Equal(4.2, dataset["scientificMetadata"]!["temperature"]!["value"]!.GetValue<double>());
+        Assert.Equal("2026-12-01T10:00:05Z", dataset["creationTime"]!.ToString());
+        var block = Assert.Single(_scicat.Datablocks);
+        Assert.Equal(3000, block["size"]!.GetValue<long>());
+        Assert.Equal(["0a0b0c0d", "01020304"], ((JsonArray)block["dataFileList"]!).Select(f => f!["chk"]!.ToString()));
+        Assert.Single(_scicat.Attachments);
+        Assert.Equal(pid, await registrar.RegisterAsync(Scan("/data/p12345/scan_0001", "data:image/png;base64,iVBORw0KGgo="), CancellationToken.None));
+        Assert.Single(_scicat.Datasets);
+        Assert.Single(_scicat.Datablocks);
+        Assert.Equal(RegistrationStep.Done, ledger.Find("/data/p12345/scan_0001")!.Value.Step);
+    }
+
+    [Fact]
+    public async Task A_crash_between_dataset_and_datablock_resumes_without_a_second_dataset()
+    {
+        using (var ledger = Ledger())
+        {
+            // login, dataset lookup by folder, create, list blocks: the fifth request, the block's POST, fails.
+            _scicat.FailRequest(5);
+            await Assert.ThrowsAsync<CatalogException>(() => new Registrar(Client(), ledger).RegisterAsync(Scan("/data/p12345/scan_0002"), CancellationToken.None));
+            Assert.Equal(RegistrationStep.Dataset, ledger.Find("/data/p12345/scan_0002")!.Value.Step);
+        }
+        using var reopened = Ledger();
+        var pid = await new Registrar(Client(), reopened).RegisterAsync(Scan("/data/p12345/scan_0002"), CancellationToken.None);
+        Assert.Single(_scicat.Datasets);
+        Assert.Equal(pid, Assert.Single(_scicat.Datablocks)["datasetId"]!.ToString());
+    }
+
+    [Fact]
+    public async Task A_dataset_whose_creation_answer_was_lost_is_found_by_its_folder_not_created_again()
+    {
+        var client = Client();
+        var earlier = await client.CreateDatasetAsync(Scan("/data/p12345/scan_0003").Dataset, CancellationToken.None);
+        using var ledger = Ledger();
+        Assert.Equal(earlier, await new Registrar(client, ledger).RegisterAsync(Scan("/data/p12345/scan_0003"), CancellationToken.None));
+        Assert.Single(_scicat.Datasets);
+    }
+
+    [Fact]
+    public async Task A_catalog_outage_fails_transiently_and_an_expired_token_is_renewed()
+    {
+        using var ledger = Ledger();
+        var registrar = new Registrar(Client(), ledger);
+        _scicat.Down = true;
+        var down = await Assert.ThrowsAsync<CatalogException>(() => registrar.RegisterAsync(Scan("/data/p12345/scan_0004"), CancellationToken.None));
+        Assert.True(down.IsTransient);
+        Assert.NotEqual(RegistrationStep.Failed, ledger.Find("/data/p12345/scan_0004")?.Step ?? RegistrationStep.Pending);
+        _scicat.Down = false;
+        await registrar.RegisterAsync(Scan("/data/p12345/scan_0004"), CancellationToken.None);
+        _scicat.ForgetTokens();
+        await registrar.RegisterAsync(Scan("/data/p12345/scan_0005"), CancellationToken.None);
+        Assert.Equal(2, _scicat.Datasets.Count);
+    }
+
+    [Fact]
+    public async Task A_refusal_is_recorded_as_failed_with_the_servers_words()
+    {
+        using var ledger = Ledger();
+        var scan = Scan("/data/p12345/scan_0006");
+        scan.Dataset["ownerGroup"] = "someone-elses-group";
+        var refused = await Assert.ThrowsAsync<CatalogException>(() => new Registrar(Client(), ledger).RegisterAsync(scan, CancellationToken.None));
+        Assert.Contains("Unauthorized to create this dataset", refused.Message);
+        var row = ledger.Find("/data/p12345/scan_0006")!.Value;
+        Assert.Equal(RegistrationStep.Failed, row.Step);
+        Assert.Contains("Unauthorized to create this dataset", row.Error);
+    }
+
+    [Fact]
+    public void A_dataset_missing_required_fields_or_with_unknown_ones_is_refused_by_name_before_any_request()
+    {
+        var missing = Assert.Throws<DatasetIncompleteException>(() => DatasetBuilder.Build(new JsonObject { ["ownerGroup"] = "g" }, null, null, "/data/x", "x", Files, "rules.yaml"));
+        Assert.Contains("owner", missing.Message);
+        Assert.Contains("principalInvestigator", missing.Message);
+        Assert.StartsWith("rules.yaml:", missing.Message);
+        var unknown = Assert.Throws<DatasetIncompleteException>(() => DatasetBuilder.Build(null, Beamtime, new JsonObject { ["temperature"] = 4 }, "/data/x", "x", Files));
+        Assert.Contains("unknown to SciCat: temperature", unknown.Message);
+        Assert.Empty(_scicat.Requests);
+    }
+}
