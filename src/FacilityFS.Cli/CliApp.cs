@@ -24,6 +24,9 @@ public static class CliApp
             LoginCommands.LogoutCommand(context),
             LoginCommands.TokenCommand(context),
             LoginCommands.WhoAmICommand(context),
+            CatalogCommands.Register(context),
+            CatalogCommands.Upload(context),
+            CatalogCommands.Datasets(context),
         };
         if (OperatingSystem.IsLinux())
         {

@@ -21,6 +21,7 @@ public static class ExitCode
         StorageException { Kind: StorageErrorKind.Unauthenticated } => Authentication,
         StorageException { Kind: StorageErrorKind.VerificationFailed } => Verification,
         StorageException => Remote,
+        Catalog.CatalogException => Remote,
         _ => Remote,
     };
 }

@@ -9,6 +9,9 @@ public static class UserFolders
     /// <summary>$XDG_CACHE_HOME/facilityfs, else ~/.cache/facilityfs.</summary>
     public static string Cache => Under("XDG_CACHE_HOME", ".cache");
 
+    /// <summary>$XDG_STATE_HOME/facilityfs, else ~/.local/state/facilityfs: what must outlive runs but is not configuration (the catalog ledger).</summary>
+    public static string State => Under("XDG_STATE_HOME", Path.Combine(".local", "state"));
+
     private static string Under(string variable, string fallback)
     {
         var home = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } set ? set

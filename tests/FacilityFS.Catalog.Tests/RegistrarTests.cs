@@ -1,3 +1,4 @@
+using FacilityFS.TestServers;
 using System.Text.Json.Nodes;
 using FacilityFS.Identity;
 

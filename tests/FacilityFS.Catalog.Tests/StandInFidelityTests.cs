@@ -1,3 +1,4 @@
+using FacilityFS.TestServers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;

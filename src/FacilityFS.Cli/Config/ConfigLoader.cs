@@ -51,6 +51,7 @@ public static partial class ConfigLoader
             return FacilityConfig.Empty with { Source = file };
         var root = AsMapping(stream.Documents[0].RootNode, file, "");
         var remotes = new Dictionary<string, RemoteConfig>(StringComparer.Ordinal);
+        var catalogs = new Dictionary<string, CatalogConfig>(StringComparer.Ordinal);
         var parallel = 4;
         foreach (var (keyNode, value) in root.Children)
         {
@@ -66,6 +67,13 @@ public static partial class ConfigLoader
                         remotes[name] = ParseRemote(name, AsMapping(remoteNode, file, $"remotes.{name}"), file);
                     }
                     break;
+                case "catalogs":
+                    foreach (var (nameNode, catalogNode) in AsMapping(value, file, key).Children)
+                    {
+                        var name = KeyOf(nameNode, file);
+                        catalogs[name] = ParseCatalog(name, AsMapping(catalogNode, file, $"catalogs.{name}"), file);
+                    }
+                    break;
                 case "transfers":
                     foreach (var (optionNode, optionValue) in AsMapping(value, file, key).Children)
                     {
@@ -75,10 +83,10 @@ public static partial class ConfigLoader
                     }
                     break;
                 default:
-                    throw Unknown(file, keyNode, key, ["remotes", "transfers"]);
+                    throw Unknown(file, keyNode, key, ["remotes", "catalogs", "transfers"]);
             }
         }
-        return new FacilityConfig(remotes, parallel, file);
+        return new FacilityConfig(remotes, parallel, file) { Catalogs = catalogs };
     }
 
     private static RemoteConfig ParseRemote(string name, YamlMappingNode node, string file)
@@ -144,6 +152,52 @@ public static partial class ConfigLoader
             Connections = values.TryGetValue("connections", out var connections) ? IntegerOf(connections, file, Key("connections"), 1, 256) : 16,
         };
     }
+
+    private static readonly string[] CatalogKeys = ["url", "username", "password_file", "token_file", "defaults"];
+
+    private static CatalogConfig ParseCatalog(string name, YamlMappingNode node, string file)
+    {
+        var values = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        foreach (var (keyNode, value) in node.Children)
+        {
+            var key = KeyOf(keyNode, file);
+            if (!CatalogKeys.Contains(key)) throw Unknown(file, keyNode, $"catalogs.{name}.{key}", CatalogKeys);
+            values[key] = value;
+        }
+        string Key(string k) => $"catalogs.{name}.{k}";
+        string? Text(string k) => values.TryGetValue(k, out var v) ? ScalarOf(v, file, Key(k)) : null;
+        var url = Text("url") ?? throw new ConfigException(file, LineOf(node), Key("url"), "the SciCat API URL is required (e.g. https://scicat.example.org/api/v3)");
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+            throw new ConfigException(file, LineOf(values["url"]), Key("url"), $"'{url}' is not an http:// or https:// URL");
+        var username = Text("username");
+        var passwordFile = Text("password_file") is { } p ? ExpandHome(p) : null;
+        var tokenFile = Text("token_file") is { } t ? ExpandHome(t) : null;
+        if ((username is null) != (passwordFile is null))
+            throw new ConfigException(file, LineOf(node), $"catalogs.{name}", "'username' and 'password_file' go together");
+        if ((username is null) == (tokenFile is null))
+            throw new ConfigException(file, LineOf(node), $"catalogs.{name}", "give either 'username' with 'password_file' or 'token_file'");
+        var defaults = values.TryGetValue("defaults", out var d) ? JsonOf(AsMapping(d, file, Key("defaults"))) : new System.Text.Json.Nodes.JsonObject();
+        return new CatalogConfig(name, uri, username, passwordFile, tokenFile, defaults);
+    }
+
+    /// <summary>A YAML mapping as JSON (for dataset fields): numbers and booleans as such, everything else as text.</summary>
+    public static System.Text.Json.Nodes.JsonObject JsonOf(YamlMappingNode node)
+    {
+        var result = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (key, value) in node.Children) result[((YamlScalarNode)key).Value!] = JsonNodeOf(value);
+        return result;
+    }
+
+    private static System.Text.Json.Nodes.JsonNode? JsonNodeOf(YamlNode node) => node switch
+    {
+        YamlMappingNode mapping => JsonOf(mapping),
+        YamlSequenceNode sequence => new System.Text.Json.Nodes.JsonArray([.. sequence.Children.Select(JsonNodeOf)]),
+        YamlScalarNode { Value: var v, Style: not (ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted) } when double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            => number % 1 == 0 && Math.Abs(number) < 1e15 ? System.Text.Json.Nodes.JsonValue.Create((long)number) : System.Text.Json.Nodes.JsonValue.Create(number),
+        YamlScalarNode { Value: "true" or "false" } scalar when scalar.Style is not (ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted) => System.Text.Json.Nodes.JsonValue.Create(scalar.Value == "true"),
+        YamlScalarNode scalar => System.Text.Json.Nodes.JsonValue.Create(scalar.Value),
+        _ => null,
+    };
 
     private static OidcConfig ParseOidc(YamlMappingNode node, string file, string prefix)
     {

@@ -5,6 +5,9 @@ public sealed record FacilityConfig(IReadOnlyDictionary<string, RemoteConfig> Re
 {
     public static readonly FacilityConfig Empty = new(new Dictionary<string, RemoteConfig>(), 4, null);
 
+    /// <summary>SciCat instances datasets are registered in, by name.</summary>
+    public IReadOnlyDictionary<string, CatalogConfig> Catalogs { get; init; } = new Dictionary<string, CatalogConfig>();
+
     /// <summary>Where the file is looked for when --config is not given.</summary>
     public static string DefaultPath => Path.Combine(UserFolders.Config, "config.yaml");
 }

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace FacilityFS.Catalog.Tests;
+namespace FacilityFS.TestServers;
 
 /// <summary>An in-process stand-in for scicat-backend-next's v3 API on 127.0.0.1, holding to the real backend's rules (required fields, 400 on unknown fields in its two
 /// message shapes, 403 without a token, server pids with a prefix, 409 on duplicates, case-insensitive routes, 500 on the traps); it records requests and can fail.</summary>
@@ -21,7 +21,16 @@ public sealed class SciCatStandIn : IAsyncDisposable
     public const string Group = "p12345";
 
     private static readonly string[] RawRequired = ["ownerGroup", "owner", "contactEmail", "sourceFolder", "creationTime", "principalInvestigator", "creationLocation"];
-    private static readonly HashSet<string> RawAllowed = [.. DatasetBuilder.Allowed, "investigator", "inputDatasets", "usedSoftware", "jobParameters", "jobLogData"];
+    // The backend's CreateRawDatasetObsoleteDto, written down here on its own (not taken from the client), so the stand-in can disagree with the client.
+    private static readonly HashSet<string> RawAllowed =
+    [
+        "pid", "type", "ownerGroup", "accessGroups", "instrumentGroup", "owner", "ownerEmail", "orcidOfOwner", "contactEmail", "sourceFolder",
+        "sourceFolderHost", "size", "packedSize", "numberOfFiles", "numberOfFilesArchived", "creationTime", "validationStatus", "keywords",
+        "description", "datasetName", "classification", "license", "isPublished", "techniques", "sharedWith", "relationships", "datasetlifecycle",
+        "scientificMetadata", "scientificMetadataSchema", "scientificMetadataValid", "comment", "dataQualityMetrics", "principalInvestigator",
+        "startTime", "endTime", "creationLocation", "dataFormat", "proposalId", "sampleId", "instrumentId", "runNumber",
+        "investigator", "inputDatasets", "usedSoftware", "jobParameters", "jobLogData",
+    ];
     private static readonly string[] NotPatchable = ["pid", "type", "version", "history", "createdAt", "createdBy", "updatedAt", "updatedBy", "_id"];
 
     private readonly WebApplication _app;

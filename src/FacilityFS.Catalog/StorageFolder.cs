@@ -1,0 +1,85 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FacilityFS.Storage;
+using FacilityFS.Storage.Checksums;
+
+namespace FacilityFS.Catalog;
+
+/// <summary>What a dataset folder already on the storage holds: its files with sizes, times and Adler-32 (the server's where it offers one, else read once), and its metadata files.</summary>
+public static class StorageFolder
+{
+    public const string Sidecar = "dataset.json";
+    public const string BeamtimePrefix = "beamtime-metadata-";
+
+    /// <summary>Every file below <paramref name="folder"/> (upload temporaries aside), paths relative to it, in name order.</summary>
+    public static async Task<IReadOnlyList<DataFileEntry>> FilesAsync(IRemoteStore store, RemotePath folder, CancellationToken cancellationToken)
+    {
+        var files = new List<DataFileEntry>();
+        var pending = new Stack<RemotePath>([folder]);
+        while (pending.Count > 0)
+        {
+            var current = pending.Pop();
+            await foreach (var entry in store.ListAsync(current, cancellationToken).ConfigureAwait(false))
+            {
+                if (entry.Name.StartsWith(Storage.Transfers.VerifiedUpload.TemporaryPrefix, StringComparison.Ordinal)) continue;
+                if (entry.IsDirectory)
+                {
+                    pending.Push(entry.Path);
+                    continue;
+                }
+                var checksum = await store.ServerAdler32Async(entry.Path, cancellationToken).ConfigureAwait(false) ?? await ReadAdler32Async(store, entry.Path, cancellationToken).ConfigureAwait(false);
+                files.Add(new DataFileEntry(entry.Path.RelativeTo(folder), entry.Size, entry.LastModified ?? DateTimeOffset.UtcNow, checksum.Value));
+            }
+        }
+        files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        return files;
+    }
+
+    /// <summary>The folder's dataset.json, or null; a damaged one is an error naming it.</summary>
+    public static Task<JsonObject?> SidecarAsync(IRemoteStore store, RemotePath folder, CancellationToken cancellationToken) =>
+        JsonFileAsync(store, folder.Child(Sidecar), cancellationToken);
+
+    /// <summary>The beamtime-metadata-*.json of the folder or of the nearest folder above it, as scingestor finds a beamtime's.</summary>
+    public static async Task<JsonObject?> BeamtimeAsync(IRemoteStore store, RemotePath folder, CancellationToken cancellationToken)
+    {
+        for (var current = folder; ; current = current.Parent)
+        {
+            await foreach (var entry in store.ListAsync(current, cancellationToken).ConfigureAwait(false))
+                if (!entry.IsDirectory && entry.Name.StartsWith(BeamtimePrefix, StringComparison.Ordinal) && entry.Name.EndsWith(".json", StringComparison.Ordinal))
+                    return await JsonFileAsync(store, entry.Path, cancellationToken).ConfigureAwait(false);
+            if (current.IsRoot) return null;
+        }
+    }
+
+    private static async Task<JsonObject?> JsonFileAsync(IRemoteStore store, RemotePath path, CancellationToken cancellationToken)
+    {
+        if (await store.TryStatAsync(path, cancellationToken).ConfigureAwait(false) is null) return null;
+        await using var content = await store.OpenReadAsync(path, null, null, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await JsonNode.ParseAsync(content.Stream, cancellationToken: cancellationToken).ConfigureAwait(false) as JsonObject
+                ?? throw new DatasetIncompleteException($"{path}: expected a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new DatasetIncompleteException($"{path}: not valid JSON ({e.Message})");
+        }
+    }
+
+    private static async Task<Checksum> ReadAdler32Async(IRemoteStore store, RemotePath path, CancellationToken cancellationToken)
+    {
+        var adler = new Adler32();
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            await using var content = await store.OpenReadAsync(path, null, null, cancellationToken).ConfigureAwait(false);
+            int n;
+            while ((n = await content.Stream.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false)) > 0) adler.Append(buffer.AsSpan(0, n));
+            return adler.ToChecksum();
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

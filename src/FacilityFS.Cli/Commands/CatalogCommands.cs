@@ -1,0 +1,170 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using FacilityFS.Catalog;
+using FacilityFS.Cli.Config;
+using FacilityFS.Cli.Output;
+using FacilityFS.Cli.Transfers;
+using FacilityFS.Identity;
+
+namespace FacilityFS.Cli.Commands;
+
+/// <summary>`register`, `upload`, `datasets search|show`: datasets in SciCat for data on the storage, registered exactly once (ledger in ~/.local/state/facilityfs).</summary>
+internal static class CatalogCommands
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    private static Option<string?> CatalogOption() => new("--catalog") { Description = "A catalog of the configuration (default: the only one)" };
+
+    private static Option<string?> MetadataOption() => new("--metadata") { Description = "A JSON or YAML file of dataset fields (like a dataset.json in the folder; it wins over it)" };
+
+    public static Command Register(CliContext context)
+    {
+        var folder = new Argument<string>("REMOTE_DIR") { Description = "The dataset's folder on the storage (name:path or URL)" };
+        var catalog = CatalogOption();
+        var metadata = MetadataOption();
+        var command = new Command("register", "Register a folder already on the storage as a SciCat dataset (checksums from the server where offered, else read once)") { folder, catalog, metadata };
+        command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
+        {
+            var target = scope.Remotes.Resolve(parse.GetValue(folder)!);
+            await RegisterFolderAsync(scope, CatalogOf(scope, parse.GetValue(catalog)), target, parse.GetValue(metadata), token).ConfigureAwait(false);
+        }, ct));
+        return command;
+    }
+
+    public static Command Upload(CliContext context)
+    {
+        var local = new Argument<string>("LOCAL_DIR") { Description = "A finished acquisition's folder" };
+        var folder = new Argument<string>("REMOTE_DIR") { Description = "Where it goes on the storage (the folder itself, as with put -r)" };
+        var register = new Option<bool>("--register") { Description = "Register it in SciCat once every file is uploaded and verified" };
+        var catalog = CatalogOption();
+        var metadata = MetadataOption();
+        var parallel = GlobalOptions.Parallel();
+        var command = new Command("upload", "Upload a folder (resumable: a rerun skips what is there) and register it as a dataset") { local, folder, register, catalog, metadata, parallel };
+        command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
+        {
+            var target = scope.Remotes.Resolve(parse.GetValue(folder)!);
+            var chosen = parse.GetValue(register) ? CatalogOf(scope, parse.GetValue(catalog)) : null;
+            var uploader = new Uploader(context, new TransferReporter(context, json: false), parse.GetValue(parallel) ?? scope.Config.Parallel);
+            await uploader.PutAsync(parse.GetValue(local)!, target, recursive: true, token).ConfigureAwait(false);
+            if (chosen is not null) await RegisterFolderAsync(scope, chosen, target, parse.GetValue(metadata), token).ConfigureAwait(false);
+        }, ct));
+        return command;
+    }
+
+    public static Command Datasets(CliContext context)
+    {
+        var text = new Argument<string>("TEXT") { Description = "Part of a dataset's name (case does not matter)" };
+        var searchCatalog = CatalogOption();
+        var json = GlobalOptions.Json();
+        var search = new Command("search", "Find datasets by name") { text, searchCatalog, json };
+        search.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
+        {
+            var client = ClientFor(CatalogOf(scope, parse.GetValue(searchCatalog)));
+            var found = await client.FindDatasetsAsync(new JsonObject
+            {
+                ["where"] = new JsonObject { ["datasetName"] = new JsonObject { ["ilike"] = parse.GetValue(text) } },
+                ["limits"] = new JsonObject { ["limit"] = 100 },
+            }, token).ConfigureAwait(false);
+            foreach (var dataset in found)
+            {
+                if (parse.GetValue(json)) context.Line(dataset.ToJsonString());
+                else context.Line($"{dataset["pid"]}  {dataset["datasetName"]}  {dataset["sourceFolder"]}  ({dataset["numberOfFiles"]} files)");
+            }
+        }, ct));
+        var pid = new Argument<string>("PID") { Description = "A dataset's pid" };
+        var showCatalog = CatalogOption();
+        var show = new Command("show", "Show one dataset as SciCat holds it (JSON)") { pid, showCatalog };
+        show.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
+        {
+            var dataset = await ClientFor(CatalogOf(scope, parse.GetValue(showCatalog))).GetDatasetAsync(parse.GetValue(pid)!, token).ConfigureAwait(false)
+                ?? throw new CatalogException(System.Net.HttpStatusCode.NotFound, $"no dataset {parse.GetValue(pid)} in the catalog");
+            context.Line(dataset.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        }, ct));
+        return new Command("datasets", "Find and show datasets in SciCat") { search, show };
+    }
+
+    private static async Task RegisterFolderAsync(CommandScope scope, CatalogConfig catalog, RemoteTarget target, string? metadataFile, CancellationToken cancellationToken)
+    {
+        var store = target.Store;
+        var entry = await store.StatAsync(target.Path, cancellationToken).ConfigureAwait(false);
+        if (!entry.IsDirectory) throw new UsageException($"{target} is a file; a dataset is a folder");
+        var files = await StorageFolder.FilesAsync(store, target.Path, cancellationToken).ConfigureAwait(false);
+        if (files.Count == 0) throw new UsageException($"{target} holds no files; there is nothing to register");
+        var beamtime = await StorageFolder.BeamtimeAsync(store, target.Path, cancellationToken).ConfigureAwait(false);
+        var sidecar = await StorageFolder.SidecarAsync(store, target.Path, cancellationToken).ConfigureAwait(false);
+        if (metadataFile is not null)
+        {
+            var given = ReadMetadata(metadataFile);
+            if (sidecar is null) sidecar = given;
+            else foreach (var (key, value) in given) sidecar[key] = value?.DeepClone();
+        }
+        JsonObject dataset;
+        try
+        {
+            dataset = DatasetBuilder.Build(catalog.Defaults, beamtime, sidecar, target.Path.Value, target.Path.IsRoot ? "/" : target.Path.Name, files, target.ToString());
+        }
+        catch (DatasetIncompleteException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        using var ledger = new RegistrationLedger(Path.Combine(UserFolders.State, $"catalog-{catalog.Name}.db"));
+        var pid = await new Registrar(ClientFor(catalog), ledger).RegisterAsync(new DatasetRegistration(target.Path.Value, dataset, files), cancellationToken).ConfigureAwait(false);
+        scope.Context.Line($"registered {target} as {pid} in {catalog.Name} ({files.Count} files, {files.Sum(f => f.Size)} bytes)");
+    }
+
+    private static JsonObject ReadMetadata(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--metadata {path}: cannot be read: {e.Message}");
+        }
+        if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                return JsonNode.Parse(text) as JsonObject ?? throw new UsageException($"--metadata {path}: expected a JSON object");
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new UsageException($"--metadata {path}: not valid JSON ({e.Message})");
+            }
+        }
+        var yaml = new YamlDotNet.RepresentationModel.YamlStream();
+        try
+        {
+            yaml.Load(new StringReader(text));
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new UsageException($"--metadata {path}:{e.Start.Line}: not valid YAML ({e.Message})");
+        }
+        return yaml.Documents.FirstOrDefault()?.RootNode is YamlDotNet.RepresentationModel.YamlMappingNode mapping
+            ? ConfigLoader.JsonOf(mapping) : throw new UsageException($"--metadata {path}: expected a mapping of dataset fields");
+    }
+
+    private static CatalogConfig CatalogOf(CommandScope scope, string? name)
+    {
+        var catalogs = scope.Config.Catalogs;
+        if (name is not null)
+            return catalogs.GetValueOrDefault(name) ?? throw new UsageException($"unknown catalog '{name}' ({scope.Config.Source ?? FacilityConfig.DefaultPath}: {(catalogs.Count == 0 ? "none are defined" : "defined: " + string.Join(", ", catalogs.Keys))})");
+        return catalogs.Count switch
+        {
+            1 => catalogs.Values.Single(),
+            0 => throw new UsageException($"no catalogs: configure one under 'catalogs:' in {scope.Config.Source ?? FacilityConfig.DefaultPath}"),
+            _ => throw new UsageException($"several catalogs are configured ({string.Join(", ", catalogs.Keys)}); choose one with --catalog"),
+        };
+    }
+
+    private static SciCatClient ClientFor(CatalogConfig catalog)
+    {
+        ICredentialProvider credentials = catalog.TokenFile is { } tokenFile
+            ? BearerTokenCredentials.FromFile(tokenFile)
+            : new SciCatLogin(Http, catalog.ApiBase, catalog.Username!, new SecretFile(catalog.PasswordFile!));
+        return new SciCatClient(Http, catalog.ApiBase, credentials);
+    }
+}

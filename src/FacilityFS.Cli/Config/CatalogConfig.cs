@@ -1,0 +1,6 @@
+using System.Text.Json.Nodes;
+
+namespace FacilityFS.Cli.Config;
+
+/// <summary>One SciCat of the configuration: its v3 API, the ingestor account, and the dataset fields every registration starts from.</summary>
+public sealed record CatalogConfig(string Name, Uri ApiBase, string? Username, string? PasswordFile, string? TokenFile, JsonObject Defaults);
