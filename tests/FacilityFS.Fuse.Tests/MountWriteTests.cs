@@ -70,7 +70,9 @@ public sealed class MountWriteTests : ServerPerTest
         Assert.True(sync.ExitCode == 0, sync.ToString());
         var diff = await ProcessRun.RunAsync("diff", ["-r", "--brief", source, Server.PathOf("acquisition")], TimeSpan.FromMinutes(10));
         Assert.True(diff.ExitCode == 0, diff.ToString());
-        Assert.Empty(Directory.GetFiles(Path.Combine(Directory.GetDirectories(Work.FullName, "spool-*").Single(), "files")));
+        var spoolFiles = Path.Combine(Directory.GetDirectories(Work.FullName, "spool-*").Single(), "files");
+        for (var i = 0; i < 40 && Directory.GetFiles(spoolFiles).Length > 0; i++) await Task.Delay(50);
+        Assert.Empty(Directory.GetFiles(spoolFiles));
     }
 
     [Fact]

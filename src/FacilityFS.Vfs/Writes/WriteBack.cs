@@ -264,6 +264,8 @@ public sealed class WriteBack : IAsyncDisposable
             file.Attempts = 0;
             modified = file.Modified;
         }
+        // The new base goes to the journal at once: a crash before the row is dropped then replays an upload onto our own version, not a conflict.
+        _spool.Journal.Update(file.ToRecord());
         Interlocked.Increment(ref _committedFiles);
         Interlocked.Add(ref _committedBytes, outcome.BytesWritten);
         _logger.LogInformation("uploaded {Path} ({Size} bytes, {Checksum})", target, outcome.BytesWritten, outcome.Adler32);
@@ -390,10 +392,10 @@ public sealed class WriteBack : IAsyncDisposable
         return [.. waiting.Where(f => f.State == UploadState.Failed && !f.Discarded)];
     }
 
-    /// <summary>Nothing more will happen to it without a new change: committed, gone, failed, or still open for writing.</summary>
+    /// <summary>Nothing more will happen to it without a new change: out of the spool (committed or gone), failed, or still open for writing.</summary>
     private static bool Settled(DirtyFile file)
     {
-        lock (file.Gate) return file.IsClean || file.Discarded || file.State == UploadState.Failed || (file.Writers > 0 && !file.UploadRequested);
+        lock (file.Gate) return file.Removed || file.Discarded || file.State == UploadState.Failed || (file.Writers > 0 && !file.UploadRequested);
     }
 
     public async ValueTask DisposeAsync()
