@@ -12,7 +12,10 @@ public static class StorageFolder
     public const string BeamtimePrefix = "beamtime-metadata-";
 
     /// <summary>Every file below <paramref name="folder"/> (upload temporaries aside), paths relative to it, in name order.</summary>
-    public static async Task<IReadOnlyList<DataFileEntry>> FilesAsync(IRemoteStore store, RemotePath folder, CancellationToken cancellationToken)
+    /// <param name="known">Checksums already known (computed as the bytes were written through the mount): those files are not read again.</param>
+    /// <param name="skip">A file name in the folder itself that is not data (the completion marker).</param>
+    public static async Task<IReadOnlyList<DataFileEntry>> FilesAsync(IRemoteStore store, RemotePath folder, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? known = null, string? skip = null)
     {
         var files = new List<DataFileEntry>();
         var pending = new Stack<RemotePath>([folder]);
@@ -27,8 +30,11 @@ public static class StorageFolder
                     pending.Push(entry.Path);
                     continue;
                 }
-                var checksum = await store.ServerAdler32Async(entry.Path, cancellationToken).ConfigureAwait(false) ?? await ReadAdler32Async(store, entry.Path, cancellationToken).ConfigureAwait(false);
-                files.Add(new DataFileEntry(entry.Path.RelativeTo(folder), entry.Size, entry.LastModified ?? DateTimeOffset.UtcNow, checksum.Value));
+                var relative = entry.Path.RelativeTo(folder);
+                if (relative == skip) continue;
+                var checksum = known?.GetValueOrDefault(relative)
+                    ?? (await store.ServerAdler32Async(entry.Path, cancellationToken).ConfigureAwait(false) ?? await ReadAdler32Async(store, entry.Path, cancellationToken).ConfigureAwait(false)).Value;
+                files.Add(new DataFileEntry(relative, entry.Size, entry.LastModified ?? DateTimeOffset.UtcNow, checksum));
             }
         }
         files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));

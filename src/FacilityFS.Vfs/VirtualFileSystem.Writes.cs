@@ -224,11 +224,11 @@ public sealed partial class VirtualFileSystem
                 }
             }
         }
-        if (modified is { } time && _spool?.Find(node.Path) is { } pending)
+        if (modified is { } time && WritableSpool(node.Path).Find(node.Path) is { } pending)
         {
+            // Kept until the upload; a stored file's time is the server's to give (WebDAV has no way to set it).
             lock (pending.Gate) pending.Modified = time;
         }
-        else if (modified is not null) WritableSpool(node.Path);
         return AttributesOf(node);
     }
 

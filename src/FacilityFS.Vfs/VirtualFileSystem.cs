@@ -161,6 +161,9 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
 
     public bool IsDirectory(ulong inode) => NodeOf(inode).Entry.IsDirectory;
 
+    /// <summary>Whether files below <paramref name="folder"/> still wait for upload (the catalog hook registers a dataset only once none do).</summary>
+    public bool HasPendingUnder(RemotePath folder) => _spool?.AnyUnder(folder) == true;
+
     /// <summary>The state of one file as `user.facilityfs.state` shows it: committed, open, dirty, uploading, or "failed: reason".</summary>
     public string StateOf(ulong inode)
     {

@@ -18,7 +18,7 @@ internal static class Report
         Line(what, $"facilityfs {ours.TotalSeconds,8:F3} s", $"{peerName} {peer.TotalSeconds,8:F3} s", peer / ours, target);
 
     public static void Limit(string what, double value, string unit, double limit) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what,-28} facilityfs {value,8:F1} {unit}   (target ≤ {limit:F0} {unit}) {(value <= limit ? "ok" : "ABOVE TARGET")}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what,-28} facilityfs {value,8:F1} {unit}   (target ≤ {limit:0.##} {unit}) {(value <= limit ? "ok" : "ABOVE TARGET")}"));
 
     private static void Line(string what, string ours, string peer, double ratio, double target) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

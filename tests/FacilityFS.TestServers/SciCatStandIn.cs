@@ -54,6 +54,9 @@ public sealed class SciCatStandIn : IAsyncDisposable
     /// <summary>Answers 503 to everything while true, as a backend that is down behind its proxy.</summary>
     public bool Down { get; set; }
 
+    /// <summary>Answers 503 to origdatablock creation only: a registration then stops between its dataset and its files.</summary>
+    public bool RefuseDatablocks { get; set; }
+
     /// <summary>The <paramref name="n"/>-th request from now (1 = the next) answers 500 and changes nothing.</summary>
     public void FailRequest(int n)
     {
@@ -138,7 +141,8 @@ public sealed class SciCatStandIn : IAsyncDisposable
                     return Attach(pid, dataset, await BodyAsync(context));
             }
         }
-        if (collection == "origdatablocks" && segments.Length == 3 && method == "POST") return CreateDatablock(await BodyAsync(context));
+        if (collection == "origdatablocks" && segments.Length == 3 && method == "POST")
+            return RefuseDatablocks ? (503, null) : CreateDatablock(await BodyAsync(context));
         return Nest(404, $"Cannot {method} {path}", "Not Found");
     }
 

@@ -107,10 +107,13 @@ internal static class CatalogCommands
         {
             throw new UsageException(e.Message);
         }
-        using var ledger = new RegistrationLedger(Path.Combine(UserFolders.State, $"catalog-{catalog.Name}.db"));
+        using var ledger = LedgerOf(catalog);
         var pid = await new Registrar(ClientFor(catalog), ledger).RegisterAsync(new DatasetRegistration(target.Path.Value, dataset, files), cancellationToken).ConfigureAwait(false);
         scope.Context.Line($"registered {target} as {pid} in {catalog.Name} ({files.Count} files, {files.Sum(f => f.Size)} bytes)");
     }
+
+    /// <summary>One ledger per catalog, shared by batch commands and mounts, so a dataset is registered once whichever way it came.</summary>
+    internal static RegistrationLedger LedgerOf(CatalogConfig catalog) => new(Path.Combine(UserFolders.State, $"catalog-{catalog.Name}.db"));
 
     private static JsonObject ReadMetadata(string path)
     {
@@ -160,7 +163,7 @@ internal static class CatalogCommands
         };
     }
 
-    private static SciCatClient ClientFor(CatalogConfig catalog)
+    internal static SciCatClient ClientFor(CatalogConfig catalog)
     {
         ICredentialProvider credentials = catalog.TokenFile is { } tokenFile
             ? BearerTokenCredentials.FromFile(tokenFile)

@@ -29,6 +29,7 @@ internal static class MountCommands
         var uploadDelay = new Option<double>("--upload-delay") { Description = "Seconds a closed file waits before its upload starts", DefaultValueFactory = _ => 1 };
         var transfers = new Option<int>("--transfers") { Description = "Uploads at once", DefaultValueFactory = _ => 8 };
         var fsync = new Option<string>("--fsync") { Description = "What fsync waits for: local (spool on disk) or remote (committed on the storage)", DefaultValueFactory = _ => "local" };
+        var catalogRules = new Option<string?>("--catalog-rules") { Description = "Register datasets written into designated folders in SciCat, by the rules in this YAML file" };
         var flushTimeout = new Option<double>("--flush-timeout") { Description = "Seconds unmount waits for pending uploads; the rest go at the next mount", DefaultValueFactory = _ => 60 };
         var mountOptions = new Option<string[]>("-o") { Description = "Mount options: allow_other", AllowMultipleArgumentsPerToken = false };
         var logFile = new Option<string?>("--log-file") { Description = "Where the mount logs (default: standard error in the foreground, else ~/.cache/facilityfs/logs/…)" };
@@ -38,7 +39,7 @@ internal static class MountCommands
         var command = new Command("mount", "Mount a remote folder at a local folder")
         {
             remote, mountpoint, foreground, cacheDir, cacheMax, readOnly, mountOptions, logFile, attrTimeout, dirCacheTime, memory,
-            spoolDir, spoolMax, uploadDelay, transfers, fsync, flushTimeout,
+            spoolDir, spoolMax, uploadDelay, transfers, fsync, flushTimeout, catalogRules,
         };
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
         {
@@ -64,6 +65,8 @@ internal static class MountCommands
                 var other => throw new UsageException($"--fsync {other}: give local or remote"),
             };
             var writable = !parse.GetValue(readOnly);
+            var rules = parse.GetValue(catalogRules) is { } rulesFile ? CatalogRulesLoader.Load(Path.GetFullPath(rulesFile), scope.Config) : ((CatalogConfig, IReadOnlyList<Catalog.CatalogRule>)?)null;
+            if (rules is not null && !writable) throw new UsageException("--catalog-rules registers what is written through the mount; a --read-only mount writes nothing");
             var options = new VfsOptions
             {
                 AttributeTimeout = TimeSpan.FromSeconds(attr),
@@ -86,7 +89,7 @@ internal static class MountCommands
             };
             if (parse.GetValue(foreground))
             {
-                await RunForegroundAsync(target, point, options, allowOther, TimeSpan.FromSeconds(flush), parse.GetValue(logFile), context, token).ConfigureAwait(false);
+                await RunForegroundAsync(target, point, options, allowOther, TimeSpan.FromSeconds(flush), rules, parse.GetValue(logFile), context, token).ConfigureAwait(false);
                 return;
             }
             var log = Path.GetFullPath(parse.GetValue(logFile) ?? DefaultLogFile(point));
@@ -130,8 +133,8 @@ internal static class MountCommands
         return command;
     }
 
-    private static async Task RunForegroundAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, TimeSpan flushTimeout, string? logFile,
-        CliContext context, CancellationToken cancellationToken)
+    private static async Task RunForegroundAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, TimeSpan flushTimeout,
+        (CatalogConfig Catalog, IReadOnlyList<Catalog.CatalogRule> Rules)? rules, string? logFile, CliContext context, CancellationToken cancellationToken)
     {
         using var logger = FileLogger.Open(logFile, LogLevel.Information);
         var pidFile = ControlSocket.PidFileOf(point);
@@ -139,7 +142,7 @@ internal static class MountCommands
         await File.WriteAllTextAsync(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         try
         {
-            await ServeAsync(target, point, options, allowOther, flushTimeout, logger, context, cancellationToken).ConfigureAwait(false);
+            await ServeAsync(target, point, options, allowOther, flushTimeout, rules, logger, context, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -147,10 +150,11 @@ internal static class MountCommands
         }
     }
 
-    private static async Task ServeAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, TimeSpan flushTimeout, FileLogger logger,
-        CliContext context, CancellationToken cancellationToken)
+    private static async Task ServeAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, TimeSpan flushTimeout,
+        (CatalogConfig Catalog, IReadOnlyList<Catalog.CatalogRule> Rules)? rules, FileLogger logger, CliContext context, CancellationToken cancellationToken)
     {
         await using var vfs = await CreateVfsAsync(target, options, logger, cancellationToken).ConfigureAwait(false);
+        await using var catalog = rules is { } r ? StartCatalogHook(target, vfs, r.Catalog, r.Rules, logger) : null;
         var mount = FuseMount.Start(vfs, point, new FuseMountOptions { FsName = target.ToString(), AllowOther = allowOther, ReadOnly = options.ReadOnly }, logger);
         await using (mount.ConfigureAwait(false))
         {
@@ -181,6 +185,24 @@ internal static class MountCommands
             var left = await vfs.DrainAsync(flushTimeout, CancellationToken.None).ConfigureAwait(false);
             if (left > 0) logger.LogWarning("{Count} files not uploaded within {Timeout} s; they stay in {Spool} for the next mount of {Remote}", left, flushTimeout.TotalSeconds, options.WriteBack!.SpoolDirectory, target);
         }
+    }
+
+    /// <summary>The catalog hook of a mount: every committed file reaches it, with the checksum the write path computed; it registers complete datasets on its own.</summary>
+    private static Catalog.CatalogHook StartCatalogHook(RemoteTarget target, VirtualFileSystem vfs, CatalogConfig catalog, IReadOnlyList<Catalog.CatalogRule> rules, ILogger logger)
+    {
+        // A rule's defaults go on top of the catalog's.
+        var merged = rules.Select(rule =>
+        {
+            var defaults = (System.Text.Json.Nodes.JsonObject)catalog.Defaults.DeepClone();
+            foreach (var (key, value) in rule.Defaults) defaults[key] = value?.DeepClone();
+            return rule with { Defaults = defaults };
+        }).ToList();
+        var ledger = CatalogCommands.LedgerOf(catalog);
+        var hook = new Catalog.CatalogHook(target.Store, target.Path, merged, new Catalog.Registrar(CatalogCommands.ClientFor(catalog), ledger), ledger, vfs.HasPendingUnder, logger);
+        vfs.FileCommitted += committed => hook.OnCommitted(committed.Path, committed.Checksum.Value);
+        hook.ResumeUnfinished();
+        logger.LogInformation("registering datasets in {Catalog} by {Count} rules", catalog.Name, rules.Count);
+        return hook;
     }
 
     private static async Task<VirtualFileSystem> CreateVfsAsync(RemoteTarget target, VfsOptions options, ILogger logger, CancellationToken cancellationToken)

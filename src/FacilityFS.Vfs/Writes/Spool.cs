@@ -236,8 +236,7 @@ public sealed class Spool : IDisposable
                 warned = true;
             }
             hurry();
-            await next.WaitAsync(TimeSpan.FromSeconds(1), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
+            await AsyncPulse.WaitQuietlyAsync(next, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -386,8 +386,7 @@ public sealed class WriteBack : IAsyncDisposable
             var next = _spool.Changed.Next;
             if (waiting.All(Settled) || Environment.TickCount64 >= deadline) break;
             var left = deadline - Environment.TickCount64;
-            await next.WaitAsync(TimeSpan.FromMilliseconds(Math.Min(left, 1000)), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
+            await AsyncPulse.WaitQuietlyAsync(next, TimeSpan.FromMilliseconds(Math.Min(left, 1000)), cancellationToken).ConfigureAwait(false);
         }
         return [.. waiting.Where(f => f.State == UploadState.Failed && !f.Discarded)];
     }
@@ -405,7 +404,7 @@ public sealed class WriteBack : IAsyncDisposable
         {
             lock (f.Gate) return f.Runner;
         }).OfType<Task>().ToList();
-        await Task.WhenAll(runners).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        await AsyncPulse.WaitQuietlyAsync(Task.WhenAll(runners), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         _stopping.Dispose();
     }
 }

@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using FacilityFS.Storage;
+
+namespace FacilityFS.Catalog;
+
+/// <summary>When a dataset written through the mount counts as complete.</summary>
+public enum CompletionRule
+{
+    /// <summary>No new committed file in the dataset for the idle time.</summary>
+    Idle,
+    /// <summary>A marker file (e.g. ".complete") was committed in the dataset's folder.</summary>
+    Marker,
+    /// <summary>scingestor's protocol: a line naming the scan was added to the list file in the designated folder.</summary>
+    ListFile,
+}
+
+/// <summary>One rule: which folders of the mount hold datasets, how deep a dataset's folder is, when it is complete, and the fields it starts from.</summary>
+/// <param name="Folders">A glob relative to the mount root ('*' one name, '**' any depth) naming the designated folders.</param>
+/// <param name="Depth">How many folder levels below a designated folder a dataset's folder is (1: its subfolders).</param>
+public sealed record CatalogRule(string Folders, int Depth, CompletionRule Complete, TimeSpan Idle, string Marker, string ListFile, JsonObject Defaults)
+{
+    private Regex? _pattern;
+
+    private Regex Pattern => _pattern ??= new Regex("^" + Regex.Escape(Folders.Trim('/')).Replace(@"\*\*", ".*").Replace(@"\*", "[^/]*") + "$", RegexOptions.CultureInvariant);
+
+    /// <summary>The dataset folder a committed file belongs to under this rule, relative paths from <paramref name="root"/>; null when the rule does not cover it.</summary>
+    public RemotePath? DatasetOf(RemotePath root, RemotePath file)
+    {
+        if (!file.IsSameOrUnder(root)) return null;
+        var segments = file.RelativeTo(root).Split('/');
+        // The designated folder is the longest prefix the glob matches that still leaves the dataset's levels and the file's own name.
+        for (var length = segments.Length - 1 - Depth; length >= 1; length--)
+        {
+            if (!Pattern.IsMatch(string.Join('/', segments[..length]))) continue;
+            return root.Combine(string.Join('/', segments[..(length + Depth)]));
+        }
+        return null;
+    }
+
+    /// <summary>The designated folder of a list file (the folder holding it), when this rule uses one and the path is one.</summary>
+    public RemotePath? DesignatedOfListFile(RemotePath root, RemotePath file)
+    {
+        if (Complete != CompletionRule.ListFile || file.Name != ListFile || !file.IsSameOrUnder(root)) return null;
+        var folder = file.Parent.RelativeTo(root);
+        return Pattern.IsMatch(folder) ? file.Parent : null;
+    }
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using FacilityFS.Catalog;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace FacilityFS.Cli.Config;
+
+/// <summary>Reads a mount's catalog rules (YAML): which catalog, and per rule the designated folders, dataset depth, completion and defaults; errors name file, line and key.</summary>
+public static class CatalogRulesLoader
+{
+    private static readonly string[] TopKeys = ["catalog", "rules"];
+    private static readonly string[] RuleKeys = ["folders", "depth", "complete", "idle", "marker", "list_file", "defaults"];
+
+    public static (CatalogConfig Catalog, IReadOnlyList<CatalogRule> Rules) Load(string path, FacilityConfig config)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(File.ReadAllText(path)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(path, 0, "", $"cannot be read: {e.Message}");
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigException(path, (int)e.Start.Line, "", $"not valid YAML: {e.InnerException?.Message ?? e.Message}");
+        }
+        if (stream.Documents.FirstOrDefault()?.RootNode is not YamlMappingNode root) throw new ConfigException(path, 1, "", "expected catalog: and rules:");
+        string? catalogName = null;
+        var rules = new List<CatalogRule>();
+        foreach (var (keyNode, value) in root.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            switch (key)
+            {
+                case "catalog":
+                    catalogName = (value as YamlScalarNode)?.Value;
+                    break;
+                case "rules" when value is YamlSequenceNode list:
+                    foreach (var (node, index) in list.Children.Select((n, i) => (n, i)))
+                        rules.Add(ParseRule(node as YamlMappingNode ?? throw new ConfigException(path, Line(node), $"rules[{index}]", "expected a mapping"), path, $"rules[{index}]"));
+                    break;
+                case "rules":
+                    throw new ConfigException(path, Line(value), "rules", "expected a list of rules");
+                default:
+                    throw new ConfigException(path, Line(keyNode), key, $"unknown key; expected one of: {string.Join(", ", TopKeys)}");
+            }
+        }
+        if (rules.Count == 0) throw new ConfigException(path, Line(root), "rules", "no rules: nothing would be registered");
+        var catalogs = config.Catalogs;
+        var catalog = catalogName is not null
+            ? catalogs.GetValueOrDefault(catalogName) ?? throw new ConfigException(path, Line(root), "catalog", $"'{catalogName}' is not a catalog of {config.Source ?? FacilityConfig.DefaultPath}")
+            : catalogs.Count == 1 ? catalogs.Values.Single() : throw new ConfigException(path, Line(root), "catalog", "name the catalog (several or none are configured)");
+        return (catalog, rules);
+    }
+
+    private static CatalogRule ParseRule(YamlMappingNode node, string path, string prefix)
+    {
+        var values = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        foreach (var (keyNode, value) in node.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (!RuleKeys.Contains(key)) throw new ConfigException(path, Line(keyNode), $"{prefix}.{key}", $"unknown key; expected one of: {string.Join(", ", RuleKeys)}");
+            values[key] = value;
+        }
+        string? Text(string k) => values.TryGetValue(k, out var v) ? (v as YamlScalarNode)?.Value : null;
+        var folders = Text("folders") ?? throw new ConfigException(path, Line(node), $"{prefix}.folders", "the designated folders (a glob relative to the mount root) are required");
+        var depth = 1;
+        if (Text("depth") is { } d && (!int.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out depth) || depth is < 1 or > 10))
+            throw new ConfigException(path, Line(values["depth"]), $"{prefix}.depth", $"'{d}' is not a depth from 1 to 10");
+        var complete = Text("complete") switch
+        {
+            null or "idle" => CompletionRule.Idle,
+            "marker" => CompletionRule.Marker,
+            "list" => CompletionRule.ListFile,
+            var other => throw new ConfigException(path, Line(values["complete"]), $"{prefix}.complete", $"'{other}' is not a completion rule; give idle, marker or list"),
+        };
+        var idle = TimeSpan.FromSeconds(30);
+        if (Text("idle") is { } i)
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(i, "^([0-9]+)(s|m|h)?$");
+            if (!m.Success) throw new ConfigException(path, Line(values["idle"]), $"{prefix}.idle", $"'{i}' is not a duration such as 30s or 5m");
+            var n = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            idle = m.Groups[2].Value switch { "m" => TimeSpan.FromMinutes(n), "h" => TimeSpan.FromHours(n), _ => TimeSpan.FromSeconds(n) };
+        }
+        var defaults = values.TryGetValue("defaults", out var dv)
+            ? ConfigLoader.JsonOf(dv as YamlMappingNode ?? throw new ConfigException(path, Line(dv), $"{prefix}.defaults", "expected a mapping of dataset fields"))
+            : [];
+        return new CatalogRule(folders, depth, complete, idle, Text("marker") ?? ".complete", Text("list_file") ?? "scicat-datasets.lst", defaults);
+    }
+
+    private static int Line(YamlNode node) => (int)node.Start.Line;
+}

@@ -1,0 +1,163 @@
+using System.Text.Json.Nodes;
+using FacilityFS.Storage.Checksums;
+using FacilityFS.TestServers;
+
+namespace FacilityFS.Fuse.Tests;
+
+/// <summary>Datasets written through a real mount into designated folders are registered in the SciCat stand-in once complete: by marker, idle time and list file, after an outage, and across a kill -9.</summary>
+[Collection("lifecycle")]
+public sealed class MountCatalogTests : ServerPerTest, IAsyncLifetime
+{
+    private readonly string _catalog = "mc" + Guid.NewGuid().ToString("N")[..8];
+    private SciCatStandIn _scicat = null!;
+    private string _config = "";
+    private string _rules = "";
+
+    async Task IAsyncLifetime.InitializeAsync()
+    {
+        await InitializeAsync();
+        _scicat = await SciCatStandIn.StartAsync();
+        var password = Path.Combine(Work.FullName, "scicat.password");
+        await File.WriteAllTextAsync(password, SciCatStandIn.Password);
+        _config = Path.Combine(Work.FullName, "config.yaml");
+        await File.WriteAllTextAsync(_config, $"""
+            remotes:
+              st:
+                url: {Remote}
+            catalogs:
+              {_catalog}:
+                url: {_scicat.ApiBase}
+                username: {SciCatStandIn.Username}
+                password_file: {password}
+                defaults:
+                  ownerGroup: {SciCatStandIn.Group}
+                  owner: Doe
+                  contactEmail: doe@example.org
+                  principalInvestigator: pi@example.org
+                  creationLocation: /TESTLIGHT/p01
+            """);
+        _rules = Path.Combine(Work.FullName, "rules.yaml");
+        await File.WriteAllTextAsync(_rules, """
+            rules:
+              - folders: raw
+                complete: marker
+                marker: .complete
+              - folders: quiet
+                complete: idle
+                idle: 2s
+              - folders: listed
+                complete: list
+                list_file: scicat-datasets.lst
+            """);
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await _scicat.DisposeAsync();
+        var ledger = Path.Combine(Environment.GetEnvironmentVariable("XDG_STATE_HOME") is { Length: > 0 } s ? s
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state"), "facilityfs", $"catalog-{_catalog}.db");
+        foreach (var file in new[] { ledger, ledger + "-wal", ledger + "-shm" }) File.Delete(file);
+        await DisposeAsync();
+    }
+
+    private Task<MountedFolder> MountAsync(string? spool = null) =>
+        MountedFolder.StartAsync("st:/", Work.FullName, null, ["--config", _config, "--catalog-rules", _rules, "--upload-delay", "0.2", .. spool is null ? [] : new[] { "--spool-dir", spool }]);
+
+    private static async Task<Dictionary<string, byte[]>> WriteScanAsync(string folder, int files)
+    {
+        var written = new Dictionary<string, byte[]>();
+        for (var i = 0; i < files; i++)
+        {
+            var relative = i % 2 == 0 ? $"frame{i:D3}.raw" : $"sub/frame{i:D3}.raw";
+            var bytes = System.Security.Cryptography.RandomNumberGenerator.GetBytes(1000 + i * 511);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(folder, relative))!);
+            await File.WriteAllBytesAsync(Path.Combine(folder, relative), bytes);
+            written[relative] = bytes;
+        }
+        return written;
+    }
+
+    private async Task<JsonObject> RegisteredAsync(string sourceFolder, TimeSpan within)
+    {
+        for (var clock = System.Diagnostics.Stopwatch.StartNew(); clock.Elapsed < within; await Task.Delay(200))
+        {
+            lock (_scicat.Datablocks)
+            {
+                var dataset = _scicat.Datasets.Values.FirstOrDefault(d => d["sourceFolder"]?.ToString() == sourceFolder);
+                if (dataset is not null && _scicat.Datablocks.Any(b => b["datasetId"]!.ToString() == dataset["pid"]!.ToString())) return dataset;
+            }
+        }
+        throw new TimeoutException($"{sourceFolder} was not registered within {within}");
+    }
+
+    private void AssertFilesListed(JsonObject dataset, Dictionary<string, byte[]> written)
+    {
+        var block = Assert.Single(_scicat.Datablocks, b => b["datasetId"]!.ToString() == dataset["pid"]!.ToString());
+        var listed = ((JsonArray)block["dataFileList"]!).ToDictionary(f => f!["path"]!.ToString(), f => f!["chk"]!.ToString());
+        Assert.Equal(written.Keys.Order(), listed.Keys.Order());
+        foreach (var (path, bytes) in written) Assert.Equal(Adler32.ChecksumOf(Adler32.Compute(bytes)).Value, listed[path]);
+    }
+
+    [Fact]
+    public async Task Datasets_complete_by_marker_idle_time_and_list_file_are_registered_once_with_their_checksums()
+    {
+        await using var mount = await MountAsync();
+        var marked = await WriteScanAsync(mount.Under("raw/scan_0001"), 6);
+        await File.WriteAllTextAsync(mount.Under("raw/scan_0001/.complete"), "");
+        AssertFilesListed(await RegisteredAsync("/raw/scan_0001", TimeSpan.FromSeconds(30)), marked);
+
+        var quiet = await WriteScanAsync(mount.Under("quiet/scan_0002"), 4);
+        AssertFilesListed(await RegisteredAsync("/quiet/scan_0002", TimeSpan.FromSeconds(30)), quiet);
+
+        var listed = await WriteScanAsync(mount.Under("listed/scan_0003"), 3);
+        await WriteScanAsync(mount.Under("listed/scan_0004"), 2);
+        await File.WriteAllTextAsync(mount.Under("listed/scicat-datasets.lst"), "scan_0003\n");
+        AssertFilesListed(await RegisteredAsync("/listed/scan_0003", TimeSpan.FromSeconds(30)), listed);
+        await Task.Delay(2000);
+        Assert.DoesNotContain(_scicat.Datasets.Values, d => d["sourceFolder"]!.ToString() == "/listed/scan_0004");
+        Assert.Equal(3, _scicat.Datasets.Count);
+    }
+
+    [Fact]
+    public async Task A_catalog_that_is_down_delays_registration_and_a_kill_9_between_dataset_and_files_leaves_no_duplicate()
+    {
+        var spool = Path.Combine(Work.FullName, "spool-catalog");
+        Dictionary<string, byte[]> written;
+        await using (var first = await MountAsync(spool))
+        {
+            _scicat.Down = true;
+            written = await WriteScanAsync(first.Under("raw/scan_0010"), 4);
+            await File.WriteAllTextAsync(first.Under("raw/scan_0010/.complete"), "");
+            await Task.Delay(3000);
+            Assert.Empty(_scicat.Datasets);
+            // Back, but refusing files: the dataset is made, its files are not.
+            _scicat.Down = false;
+            _scicat.RefuseDatablocks = true;
+            for (var i = 0; i < 150 && _scicat.Datasets.Count == 0; i++) await Task.Delay(200);
+            Assert.Single(_scicat.Datasets);
+            var status = await ProcessRun.FacilityFsAsync("status", first.Path, "--json");
+            var daemon = System.Text.Json.JsonDocument.Parse(status.Out).RootElement.GetProperty("process_id").GetInt32();
+            Assert.Equal(0, TestLibc.Kill(daemon, 9));
+            for (var i = 0; i < 100 && Directory.Exists($"/proc/{daemon}"); i++) await Task.Delay(50);
+            Assert.Equal(0, TestLibc.Umount2(first.Path, 2));
+        }
+        _scicat.RefuseDatablocks = false;
+        await using var second = await MountAsync(spool);
+        var dataset = await RegisteredAsync("/raw/scan_0010", TimeSpan.FromSeconds(30));
+        Assert.Single(_scicat.Datasets);
+        AssertFilesListed(dataset, written);
+    }
+
+    [Fact]
+    public async Task Bad_rules_stop_the_mount_with_the_file_line_and_key()
+    {
+        var bad = Path.Combine(Work.FullName, "bad-rules.yaml");
+        await File.WriteAllTextAsync(bad, "rules:\n  - folders: raw\n    complete: sometimes\n");
+        var point = Directory.CreateDirectory(Path.Combine(Work.FullName, "never")).FullName;
+        var run = await ProcessRun.FacilityFsAsync("--config", _config, "mount", "st:/", point, "--catalog-rules", bad);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"{bad}:3:", run.Error);
+        Assert.Contains("rules[0].complete", run.Error);
+        Assert.False(FuseMount.IsMounted(point));
+    }
+}
