@@ -178,7 +178,8 @@ public sealed class CatalogHook : IAsyncDisposable
             var beamtime = await StorageFolder.BeamtimeAsync(_store, folder, _stopping.Token).ConfigureAwait(false);
             var sidecar = await StorageFolder.SidecarAsync(_store, folder, _stopping.Token).ConfigureAwait(false);
             var body = DatasetBuilder.Build(dataset.Rule.Defaults, beamtime, sidecar, folder.Value, folder.Name, files);
-            var pid = await _registrar.RegisterAsync(new DatasetRegistration(folder.Value, body, files), _stopping.Token).ConfigureAwait(false);
+            var thumbnail = dataset.Rule.Thumbnail ? await StorageFolder.ThumbnailAsync(_store, folder, _stopping.Token).ConfigureAwait(false) : null;
+            var pid = await _registrar.RegisterAsync(new DatasetRegistration(folder.Value, body, files, thumbnail), _stopping.Token).ConfigureAwait(false);
             _logger.LogInformation("registered {Folder} as {Pid} ({Count} files)", folder, pid, files.Count);
             _datasets.TryRemove(folder, out _);
             return null;
@@ -201,6 +202,10 @@ public sealed class CatalogHook : IAsyncDisposable
             return false;
         }
     }
+
+    /// <summary>The registrations of datasets below the mount's root, as the ledger has them (for `facilityfs status`).</summary>
+    public IReadOnlyList<(string Folder, string? Pid, RegistrationStep Step, string? Error)> Registrations() =>
+        [.. _ledger.All().Where(r => RemotePath.TryParse(r.Folder, out var p) && p.IsSameOrUnder(_root))];
 
     public async ValueTask DisposeAsync()
     {

@@ -18,7 +18,8 @@ public enum CompletionRule
 /// <summary>One rule: which folders of the mount hold datasets, how deep a dataset's folder is, when it is complete, and the fields it starts from.</summary>
 /// <param name="Folders">A glob relative to the mount root ('*' one name, '**' any depth) naming the designated folders.</param>
 /// <param name="Depth">How many folder levels below a designated folder a dataset's folder is (1: its subfolders).</param>
-public sealed record CatalogRule(string Folders, int Depth, CompletionRule Complete, TimeSpan Idle, string Marker, string ListFile, JsonObject Defaults)
+/// <param name="Thumbnail">Attach the first PNG of the dataset's folder as its thumbnail.</param>
+public sealed record CatalogRule(string Folders, int Depth, CompletionRule Complete, TimeSpan Idle, string Marker, string ListFile, JsonObject Defaults, bool Thumbnail = false)
 {
     private Regex? _pattern;
 

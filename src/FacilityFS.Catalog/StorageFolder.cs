@@ -57,6 +57,20 @@ public static class StorageFolder
         }
     }
 
+    /// <summary>The first PNG directly in the folder, as a data: URI for an attachment; null when there is none (or it is over 8 MiB: SciCat takes 16 MB bodies).</summary>
+    public static async Task<string?> ThumbnailAsync(IRemoteStore store, RemotePath folder, CancellationToken cancellationToken)
+    {
+        RemoteEntry? png = null;
+        await foreach (var entry in store.ListAsync(folder, cancellationToken).ConfigureAwait(false))
+            if (!entry.IsDirectory && entry.Name.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && entry.Size <= 8 << 20 && (png is null || string.CompareOrdinal(entry.Name, png.Name) < 0))
+                png = entry;
+        if (png is null) return null;
+        await using var content = await store.OpenReadAsync(png.Path, null, null, cancellationToken).ConfigureAwait(false);
+        using var bytes = new MemoryStream();
+        await content.Stream.CopyToAsync(bytes, cancellationToken).ConfigureAwait(false);
+        return "data:image/png;base64," + Convert.ToBase64String(bytes.GetBuffer(), 0, (int)bytes.Length);
+    }
+
     private static async Task<JsonObject?> JsonFileAsync(IRemoteStore store, RemotePath path, CancellationToken cancellationToken)
     {
         if (await store.TryStatAsync(path, cancellationToken).ConfigureAwait(false) is null) return null;

@@ -42,6 +42,7 @@ public sealed class MountCatalogTests : ServerPerTest, IAsyncLifetime
               - folders: raw
                 complete: marker
                 marker: .complete
+                thumbnail: true
               - folders: quiet
                 complete: idle
                 idle: 2s
@@ -103,8 +104,27 @@ public sealed class MountCatalogTests : ServerPerTest, IAsyncLifetime
     {
         await using var mount = await MountAsync();
         var marked = await WriteScanAsync(mount.Under("raw/scan_0001"), 6);
+        var preview = System.Security.Cryptography.RandomNumberGenerator.GetBytes(300);
+        await File.WriteAllBytesAsync(mount.Under("raw/scan_0001/preview.png"), preview);
+        marked["preview.png"] = preview;
         await File.WriteAllTextAsync(mount.Under("raw/scan_0001/.complete"), "");
-        AssertFilesListed(await RegisteredAsync("/raw/scan_0001", TimeSpan.FromSeconds(30)), marked);
+        var first = await RegisteredAsync("/raw/scan_0001", TimeSpan.FromSeconds(30));
+        AssertFilesListed(first, marked);
+        Assert.Equal("data:image/png;base64," + Convert.ToBase64String(preview), Assert.Single(_scicat.Attachments)["thumbnail"]!.ToString());
+
+        // A dataset that cannot be built is not posted; status says why.
+        await WriteScanAsync(mount.Under("raw/scan_bad"), 1);
+        await File.WriteAllTextAsync(mount.Under("raw/scan_bad/dataset.json"), """{"temperature": 4}""");
+        await File.WriteAllTextAsync(mount.Under("raw/scan_bad/.complete"), "");
+        ProcessRun status = null!;
+        for (var i = 0; i < 100; i++)
+        {
+            status = await ProcessRun.FacilityFsAsync("status", mount.Path);
+            if (status.Out.Contains("/raw/scan_bad failed")) break;
+            await Task.Delay(200);
+        }
+        Assert.Contains("unknown to SciCat: temperature", status.Out);
+        Assert.Contains($"/raw/scan_0001 done as {first["pid"]}", status.Out);
 
         var quiet = await WriteScanAsync(mount.Under("quiet/scan_0002"), 4);
         AssertFilesListed(await RegisteredAsync("/quiet/scan_0002", TimeSpan.FromSeconds(30)), quiet);
@@ -116,6 +136,7 @@ public sealed class MountCatalogTests : ServerPerTest, IAsyncLifetime
         await Task.Delay(2000);
         Assert.DoesNotContain(_scicat.Datasets.Values, d => d["sourceFolder"]!.ToString() == "/listed/scan_0004");
         Assert.Equal(3, _scicat.Datasets.Count);
+        Assert.DoesNotContain(_scicat.Datasets.Values, d => d["sourceFolder"]!.ToString() == "/raw/scan_bad");
     }
 
     [Fact]

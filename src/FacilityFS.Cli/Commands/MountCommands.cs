@@ -174,7 +174,10 @@ internal static class MountCommands
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
-            var report = () => new MountReport(point, target.ToString(), Environment.ProcessId, flushTimeout.TotalSeconds, options.ReadOnly, vfs.Status());
+            var report = () => new MountReport(point, target.ToString(), Environment.ProcessId, flushTimeout.TotalSeconds, options.ReadOnly, vfs.Status())
+            {
+                Datasets = catalog?.Registrations().Select(r => new DatasetReport(r.Folder, r.Pid, r.Step.ToString().ToLowerInvariant(), r.Error)).ToList(),
+            };
             await using var control = ControlServer.Start(ControlSocket.PathOf(point), vfs, report, logger);
             logger.LogInformation("mounted {Remote} at {Mountpoint} (disk cache: {Cache}; spool: {Spool})", target, point, options.CacheDirectory ?? "none",
                 options.WriteBack?.SpoolDirectory ?? "none, read-only");

@@ -87,6 +87,8 @@ internal static class WriteBackCommands
             if (s.Pending.Count > shown.Count) context.Line($"  … and {s.Pending.Count - shown.Count} more waiting (facilityfs status --json lists all)");
             foreach (var c in s.Conflicts) context.Line($"  conflict  {c.Path} changed on the storage; ours kept as {c.KeptAs} ({c.At:u})");
         }
+        foreach (var d in report.Datasets ?? [])
+            context.Line($"  dataset   {d.Folder} {d.Step}{(d.Pid is null ? "" : $" as {d.Pid}")}{(d.Error is null ? "" : $" — {d.Error}")}");
         context.Line($"  cache: memory {Size(s.MemoryCacheUsed)} of {Size(s.MemoryCacheLimit)}, disk {Size(s.DiskCacheUsed)}{(s.CacheDirectory is null ? " (off)" : $" in {s.CacheDirectory}")}");
     }
 

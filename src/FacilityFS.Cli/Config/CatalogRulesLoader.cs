@@ -9,7 +9,7 @@ namespace FacilityFS.Cli.Config;
 public static class CatalogRulesLoader
 {
     private static readonly string[] TopKeys = ["catalog", "rules"];
-    private static readonly string[] RuleKeys = ["folders", "depth", "complete", "idle", "marker", "list_file", "defaults"];
+    private static readonly string[] RuleKeys = ["folders", "depth", "complete", "idle", "marker", "list_file", "thumbnail", "defaults"];
 
     public static (CatalogConfig Catalog, IReadOnlyList<CatalogRule> Rules) Load(string path, FacilityConfig config)
     {
@@ -87,7 +87,13 @@ public static class CatalogRulesLoader
         var defaults = values.TryGetValue("defaults", out var dv)
             ? ConfigLoader.JsonOf(dv as YamlMappingNode ?? throw new ConfigException(path, Line(dv), $"{prefix}.defaults", "expected a mapping of dataset fields"))
             : [];
-        return new CatalogRule(folders, depth, complete, idle, Text("marker") ?? ".complete", Text("list_file") ?? "scicat-datasets.lst", defaults);
+        var thumbnail = Text("thumbnail") switch
+        {
+            null or "false" or "no" => false,
+            "true" or "yes" => true,
+            var other => throw new ConfigException(path, Line(values["thumbnail"]), $"{prefix}.thumbnail", $"'{other}' is not true or false"),
+        };
+        return new CatalogRule(folders, depth, complete, idle, Text("marker") ?? ".complete", Text("list_file") ?? "scicat-datasets.lst", defaults, thumbnail);
     }
 
     private static int Line(YamlNode node) => (int)node.Start.Line;

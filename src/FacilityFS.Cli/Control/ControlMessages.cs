@@ -8,7 +8,14 @@ namespace FacilityFS.Cli.Control;
 public sealed record ControlRequest(string Command, double? TimeoutSeconds = null);
 
 /// <summary>What a mount says about itself (the answer to "status").</summary>
-public sealed record MountReport(string Mountpoint, string Remote, int ProcessId, double FlushTimeoutSeconds, bool ReadOnly, MountStatus Status);
+public sealed record MountReport(string Mountpoint, string Remote, int ProcessId, double FlushTimeoutSeconds, bool ReadOnly, MountStatus Status)
+{
+    /// <summary>Dataset registrations of a mount with catalog rules: done, under way, or failed with the reason.</summary>
+    public IReadOnlyList<DatasetReport>? Datasets { get; init; }
+}
+
+/// <summary>One dataset folder's registration as the ledger has it.</summary>
+public sealed record DatasetReport(string Folder, string? Pid, string Step, string? Error);
 
 /// <summary>The answer to "sync": what failed for good, and what is still open for writing (not waited for).</summary>
 public sealed record SyncReport(IReadOnlyList<PendingFile> Failed, IReadOnlyList<PendingFile> Open, long Committed);
