@@ -46,6 +46,9 @@ public sealed class CatalogHook : IAsyncDisposable
 
         public bool Complete { get; set; }
 
+        /// <summary>A re-ingest was asked for: the registered dataset is updated by the rule's strategy.</summary>
+        public bool Again { get; set; }
+
         public Task? Runner { get; set; }
     }
 
@@ -93,17 +96,31 @@ public sealed class CatalogHook : IAsyncDisposable
     {
         try
         {
-            await using var content = await _store.OpenReadAsync(listFile, null, null, _stopping.Token).ConfigureAwait(false);
-            using var reader = new StreamReader(content.Stream);
-            while (await reader.ReadLineAsync(_stopping.Token).ConfigureAwait(false) is { } line)
+            // The whole list first, then each scan once: a scan named twice ("scan", then "scan:tag") must not start before its re-ingest is seen.
+            var named = new Dictionary<RemotePath, bool>();
+            await using (var content = await _store.OpenReadAsync(listFile, null, null, _stopping.Token).ConfigureAwait(false))
             {
-                var scan = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Split(':')[0];
-                if (string.IsNullOrEmpty(scan) || scan == "__command__" || !RemotePath.TryParse(scan, out _) || scan.Contains('/')) continue;
-                var dataset = DatasetAt(designated.Child(scan), rule);
+                using var reader = new StreamReader(content.Stream);
+                while (await reader.ReadLineAsync(_stopping.Token).ConfigureAwait(false) is { } line)
+                {
+                    var word = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+                    var scan = word?.Split(':')[0];
+                    if (string.IsNullOrEmpty(scan) || scan == "__command__" || !RemotePath.TryParse(scan, out _) || scan.Contains('/')) continue;
+                    var folder = designated.Child(scan);
+                    // "scan:tag" asks for a re-ingest, once per tag (the ledger remembers tags across mounts).
+                    var reingest = word!.Length > scan.Length && _ledger.MarkReingest(folder.Value, word[(scan.Length + 1)..]);
+                    named[folder] = named.GetValueOrDefault(folder) || reingest;
+                }
+            }
+            foreach (var (folder, reingest) in named)
+            {
+                if (!reingest && _ledger.Find(folder.Value) is { Step: RegistrationStep.Done }) continue;
+                var dataset = DatasetAt(folder, rule);
                 lock (dataset.Gate)
                 {
-                    if (dataset.Complete) continue;
+                    if (dataset.Complete && !reingest) continue;
                     dataset.Complete = true;
+                    dataset.Again |= reingest;
                 }
                 Schedule(dataset, TimeSpan.Zero);
             }
@@ -162,11 +179,12 @@ public sealed class CatalogHook : IAsyncDisposable
     private async Task<bool?> TryRegisterAsync(Dataset dataset)
     {
         var folder = dataset.Folder;
-        bool complete;
+        bool complete, again;
         Dictionary<string, string> known;
         lock (dataset.Gate)
         {
             complete = dataset.Complete || dataset.Rule.Complete == CompletionRule.Idle;
+            again = dataset.Again;
             known = new Dictionary<string, string>(dataset.Checksums, StringComparer.Ordinal);
         }
         if (!complete) return null;
@@ -179,8 +197,14 @@ public sealed class CatalogHook : IAsyncDisposable
             var sidecar = await StorageFolder.SidecarAsync(_store, folder, _stopping.Token).ConfigureAwait(false);
             var body = DatasetBuilder.Build(dataset.Rule.Defaults, beamtime, sidecar, folder.Value, folder.Name, files);
             var thumbnail = dataset.Rule.Thumbnail ? await StorageFolder.ThumbnailAsync(_store, folder, _stopping.Token).ConfigureAwait(false) : null;
-            var pid = await _registrar.RegisterAsync(new DatasetRegistration(folder.Value, body, files, thumbnail), _stopping.Token).ConfigureAwait(false);
+            var pid = await _registrar.RegisterAsync(new DatasetRegistration(folder.Value, body, files, thumbnail), _stopping.Token, again, dataset.Rule.Update).ConfigureAwait(false);
             _logger.LogInformation("registered {Folder} as {Pid} ({Count} files)", folder, pid, files.Count);
+            lock (dataset.Gate)
+            {
+                // A re-ingest asked for while this attempt ran is another round.
+                if (dataset.Again && !again) return true;
+                dataset.Again = false;
+            }
             _datasets.TryRemove(folder, out _);
             return null;
         }

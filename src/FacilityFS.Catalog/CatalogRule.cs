@@ -19,7 +19,9 @@ public enum CompletionRule
 /// <param name="Folders">A glob relative to the mount root ('*' one name, '**' any depth) naming the designated folders.</param>
 /// <param name="Depth">How many folder levels below a designated folder a dataset's folder is (1: its subfolders).</param>
 /// <param name="Thumbnail">Attach the first PNG of the dataset's folder as its thumbnail.</param>
-public sealed record CatalogRule(string Folders, int Depth, CompletionRule Complete, TimeSpan Idle, string Marker, string ListFile, JsonObject Defaults, bool Thumbnail = false)
+/// <param name="Update">What a re-ingest ("scan:tag" in the list file) does to a registered dataset.</param>
+public sealed record CatalogRule(string Folders, int Depth, CompletionRule Complete, TimeSpan Idle, string Marker, string ListFile, JsonObject Defaults,
+    bool Thumbnail = false, UpdateStrategy Update = UpdateStrategy.Patch)
 {
     private Regex? _pattern;
 

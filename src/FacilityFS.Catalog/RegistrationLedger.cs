@@ -17,6 +17,7 @@ public sealed class RegistrationLedger : IDisposable
         Execute("PRAGMA journal_mode=WAL");
         Execute("PRAGMA synchronous=FULL");
         Execute("CREATE TABLE IF NOT EXISTS datasets(folder TEXT PRIMARY KEY, pid TEXT, step TEXT NOT NULL, error TEXT, updated INTEGER NOT NULL)");
+        Execute("CREATE TABLE IF NOT EXISTS reingests(folder TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY(folder, tag))");
     }
 
     public (string? Pid, RegistrationStep Step, string? Error)? Find(string folder)
@@ -39,6 +40,16 @@ public sealed class RegistrationLedger : IDisposable
                 ON CONFLICT(folder) DO UPDATE SET pid=coalesce($pid, pid), step=$step, error=$error, updated=$now
                 """, ("$folder", folder), ("$pid", pid), ("$step", step.ToString()), ("$error", error), ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
             command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Records a re-ingest request ("scan:tag" in a list file); false when that one was handled before, in this run or an earlier one.</summary>
+    public bool MarkReingest(string folder, string tag)
+    {
+        lock (_gate)
+        {
+            using var command = Command("INSERT OR IGNORE INTO reingests(folder, tag) VALUES($folder, $tag)", ("$folder", folder), ("$tag", tag));
+            return command.ExecuteNonQuery() == 1;
         }
     }
 

@@ -132,4 +132,30 @@ public sealed class RegistrarTests : IAsyncLifetime
         Assert.Contains("unknown to SciCat: temperature", unknown.Message);
         Assert.Empty(_scicat.Requests);
     }
+
+    [Theory]
+    [InlineData(UpdateStrategy.No, "description", 1, "Crystals at low T")]
+    [InlineData(UpdateStrategy.Patch, "description", 1, "changed")]
+    [InlineData(UpdateStrategy.Create, "description", 2, "changed")]
+    [InlineData(UpdateStrategy.Mixed, "description", 2, "changed")]
+    [InlineData(UpdateStrategy.Mixed, "scientificMetadata", 1, "Crystals at low T")]
+    public async Task A_registered_dataset_registered_again_follows_the_update_strategy(UpdateStrategy strategy, string changed, int datasets, string description)
+    {
+        using var ledger = Ledger();
+        var registrar = new Registrar(Client(), ledger);
+        var first = await registrar.RegisterAsync(Scan("/data/p12345/scan_0100"), CancellationToken.None);
+        var again = Scan("/data/p12345/scan_0100");
+        if (changed == "description") again.Dataset["description"] = "changed";
+        else again.Dataset["scientificMetadata"]!["temperature"]!["value"] = 5.0;
+        var extra = again with { Files = [.. again.Files, new DataFileEntry("late.raw", 10, DateTimeOffset.UtcNow, "00ff00ff")] };
+        var pid = await registrar.RegisterAsync(extra, CancellationToken.None, again: true, strategy);
+        Assert.Equal(datasets, _scicat.Datasets.Count);
+        Assert.Equal(description, _scicat.Datasets[pid]["description"]!.ToString());
+        Assert.Equal(datasets == 1, pid == first);
+        if (strategy == UpdateStrategy.No) Assert.Single(_scicat.Datablocks);
+        else Assert.Contains(_scicat.Datablocks, b => b["datasetId"]!.ToString() == pid && ((JsonArray)b["dataFileList"]!).Any(f => f!["path"]!.ToString() == "late.raw"));
+        if (strategy == UpdateStrategy.Mixed && changed == "scientificMetadata")
+            Assert.Equal(5.0, _scicat.Datasets[pid]["scientificMetadata"]!["temperature"]!["value"]!.GetValue<double>());
+        Assert.Equal(pid, ledger.Find("/data/p12345/scan_0100")!.Value.Pid);
+    }
 }

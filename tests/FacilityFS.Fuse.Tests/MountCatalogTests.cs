@@ -49,6 +49,7 @@ public sealed class MountCatalogTests : ServerPerTest, IAsyncLifetime
               - folders: listed
                 complete: list
                 list_file: scicat-datasets.lst
+                update: create
             """);
     }
 
@@ -136,6 +137,13 @@ public sealed class MountCatalogTests : ServerPerTest, IAsyncLifetime
         await Task.Delay(2000);
         Assert.DoesNotContain(_scicat.Datasets.Values, d => d["sourceFolder"]!.ToString() == "/listed/scan_0004");
         Assert.Equal(3, _scicat.Datasets.Count);
+        // "scan:tag" re-ingests once per tag; this rule's strategy makes a new version.
+        await File.WriteAllTextAsync(mount.Under("listed/scicat-datasets.lst"), "scan_0003\nscan_0003:1702988846.07\n");
+        for (var i = 0; i < 100 && _scicat.Datasets.Values.Count(d => d["sourceFolder"]!.ToString() == "/listed/scan_0003") < 2; i++) await Task.Delay(200);
+        Assert.True(_scicat.Datasets.Values.Count(d => d["sourceFolder"]!.ToString() == "/listed/scan_0003") == 2, await File.ReadAllTextAsync(mount.Log));
+        await File.WriteAllTextAsync(mount.Under("listed/scicat-datasets.lst"), "scan_0003\nscan_0003:1702988846.07\n\n");
+        await Task.Delay(2500);
+        Assert.Equal(2, _scicat.Datasets.Values.Count(d => d["sourceFolder"]!.ToString() == "/listed/scan_0003"));
         Assert.DoesNotContain(_scicat.Datasets.Values, d => d["sourceFolder"]!.ToString() == "/raw/scan_bad");
     }
 

@@ -22,11 +22,13 @@ internal static class CatalogCommands
         var folder = new Argument<string>("REMOTE_DIR") { Description = "The dataset's folder on the storage (name:path or URL)" };
         var catalog = CatalogOption();
         var metadata = MetadataOption();
-        var command = new Command("register", "Register a folder already on the storage as a SciCat dataset (checksums from the server where offered, else read once)") { folder, catalog, metadata };
+        var update = new Option<string?>("--update") { Description = "Register again a dataset registered before: no, patch (fields in place, new files added), create (a new version) or mixed" };
+        var command = new Command("register", "Register a folder already on the storage as a SciCat dataset (checksums from the server where offered, else read once)") { folder, catalog, metadata, update };
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
         {
             var target = scope.Remotes.Resolve(parse.GetValue(folder)!);
-            await RegisterFolderAsync(scope, CatalogOf(scope, parse.GetValue(catalog)), target, parse.GetValue(metadata), token).ConfigureAwait(false);
+            var strategy = parse.GetValue(update) is { } u ? CatalogRulesLoader.StrategyOf(u) ?? throw new UsageException($"--update {u}: give no, patch, create or mixed") : (UpdateStrategy?)null;
+            await RegisterFolderAsync(scope, CatalogOf(scope, parse.GetValue(catalog)), target, parse.GetValue(metadata), token, strategy).ConfigureAwait(false);
         }, ct));
         return command;
     }
@@ -83,7 +85,8 @@ internal static class CatalogCommands
         return new Command("datasets", "Find and show datasets in SciCat") { search, show };
     }
 
-    private static async Task RegisterFolderAsync(CommandScope scope, CatalogConfig catalog, RemoteTarget target, string? metadataFile, CancellationToken cancellationToken)
+    private static async Task RegisterFolderAsync(CommandScope scope, CatalogConfig catalog, RemoteTarget target, string? metadataFile, CancellationToken cancellationToken,
+        UpdateStrategy? update = null)
     {
         var store = target.Store;
         var entry = await store.StatAsync(target.Path, cancellationToken).ConfigureAwait(false);
@@ -108,7 +111,8 @@ internal static class CatalogCommands
             throw new UsageException(e.Message);
         }
         using var ledger = LedgerOf(catalog);
-        var pid = await new Registrar(ClientFor(catalog), ledger).RegisterAsync(new DatasetRegistration(target.Path.Value, dataset, files), cancellationToken).ConfigureAwait(false);
+        var pid = await new Registrar(ClientFor(catalog), ledger).RegisterAsync(new DatasetRegistration(target.Path.Value, dataset, files), cancellationToken,
+            again: update is not null, update ?? UpdateStrategy.No).ConfigureAwait(false);
         scope.Context.Line($"registered {target} as {pid} in {catalog.Name} ({files.Count} files, {files.Sum(f => f.Size)} bytes)");
     }
 

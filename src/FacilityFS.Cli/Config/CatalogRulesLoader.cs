@@ -9,7 +9,7 @@ namespace FacilityFS.Cli.Config;
 public static class CatalogRulesLoader
 {
     private static readonly string[] TopKeys = ["catalog", "rules"];
-    private static readonly string[] RuleKeys = ["folders", "depth", "complete", "idle", "marker", "list_file", "thumbnail", "defaults"];
+    private static readonly string[] RuleKeys = ["folders", "depth", "complete", "idle", "marker", "list_file", "thumbnail", "update", "defaults"];
 
     public static (CatalogConfig Catalog, IReadOnlyList<CatalogRule> Rules) Load(string path, FacilityConfig config)
     {
@@ -93,8 +93,21 @@ public static class CatalogRulesLoader
             "true" or "yes" => true,
             var other => throw new ConfigException(path, Line(values["thumbnail"]), $"{prefix}.thumbnail", $"'{other}' is not true or false"),
         };
-        return new CatalogRule(folders, depth, complete, idle, Text("marker") ?? ".complete", Text("list_file") ?? "scicat-datasets.lst", defaults, thumbnail);
+        var update = Text("update") is { } u
+            ? StrategyOf(u) ?? throw new ConfigException(path, Line(values["update"]), $"{prefix}.update", $"'{u}' is not an update strategy; give no, patch, create or mixed")
+            : UpdateStrategy.Patch;
+        return new CatalogRule(folders, depth, complete, idle, Text("marker") ?? ".complete", Text("list_file") ?? "scicat-datasets.lst", defaults, thumbnail, update);
     }
+
+    /// <summary>scingestor's names of the update strategies.</summary>
+    public static UpdateStrategy? StrategyOf(string name) => name switch
+    {
+        "no" => UpdateStrategy.No,
+        "patch" => UpdateStrategy.Patch,
+        "create" => UpdateStrategy.Create,
+        "mixed" => UpdateStrategy.Mixed,
+        _ => null,
+    };
 
     private static int Line(YamlNode node) => (int)node.Start.Line;
 }
