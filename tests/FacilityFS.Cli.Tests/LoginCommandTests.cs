@@ -155,6 +155,25 @@ public sealed partial class LoginCommandTests : IAsyncLifetime
         Assert.Contains("remotes.op.oidc.flow", bad.Error);
     }
 
+    [Fact]
+    public async Task A_catalog_that_takes_the_facilitys_oidc_tokens_is_reached_with_the_remotes_login()
+    {
+        await using var scicat = await SciCatStandIn.StartAsync();
+        scicat.AcceptToken = token => Decode(token) is { } jwt && jwt.Subject == "test-user" && jwt.ValidTo > DateTime.UtcNow;
+        await File.AppendAllTextAsync(_config, $"\ncatalogs:\n  sc:\n    url: {scicat.ApiBase}\n    login_of: op\n");
+        var before = await RunAsync(null, "datasets", "search", "anything");
+        Assert.True(before.ExitCode == 3, before.ToString());
+        Assert.Contains("facilityfs login op", before.Error);
+        var login = await RunAsync(async line =>
+        {
+            if (UserCode().Match(line) is { Success: true } m) await _provider.ApproveAsync(m.Groups[1].Value);
+        }, "login", "op");
+        Assert.True(login.ExitCode == 0, login.ToString());
+        var search = await RunAsync(null, "datasets", "search", "anything");
+        Assert.True(search.ExitCode == 0, search.ToString());
+        Assert.Contains(scicat.Requests, r => r.Path.EndsWith("/Datasets", StringComparison.Ordinal));
+    }
+
     [GeneratedRegex("enter the code ([A-Z]{4}-?[A-Z]{4})")]
     private static partial Regex UserCode();
 }

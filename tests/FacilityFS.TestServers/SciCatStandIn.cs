@@ -54,6 +54,9 @@ public sealed class SciCatStandIn : IAsyncDisposable
     /// <summary>Answers 503 to everything while true, as a backend that is down behind its proxy.</summary>
     public bool Down { get; set; }
 
+    /// <summary>Takes bearer tokens of another issuer too (a SciCat behind the facility's OIDC), when this says they are valid.</summary>
+    public Func<string, bool>? AcceptToken { get; set; }
+
     /// <summary>Answers 503 to origdatablock creation only: a registration then stops between its dataset and its files.</summary>
     public bool RefuseDatablocks { get; set; }
 
@@ -165,7 +168,8 @@ public sealed class SciCatStandIn : IAsyncDisposable
     private string? UserOf(HttpContext context)
     {
         var header = context.Request.Headers.Authorization.FirstOrDefault();
-        return header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && _tokens.TryGetValue(header[7..], out var user) ? user : null;
+        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return null;
+        return _tokens.TryGetValue(header[7..], out var user) ? user : AcceptToken?.Invoke(header[7..]) == true ? "oidc-user" : null;
     }
 
     private (int, JsonNode?) Login(JsonNode? body)

@@ -61,7 +61,7 @@ internal static class CatalogCommands
         var search = new Command("search", "Find datasets by name") { text, searchCatalog, json };
         search.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
         {
-            var client = ClientFor(CatalogOf(scope, parse.GetValue(searchCatalog)));
+            var client = ClientFor(CatalogOf(scope, parse.GetValue(searchCatalog)), scope.Config);
             var found = await client.FindDatasetsAsync(new JsonObject
             {
                 ["where"] = new JsonObject { ["datasetName"] = new JsonObject { ["ilike"] = parse.GetValue(text) } },
@@ -78,7 +78,7 @@ internal static class CatalogCommands
         var show = new Command("show", "Show one dataset as SciCat holds it (JSON)") { pid, showCatalog };
         show.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
         {
-            var dataset = await ClientFor(CatalogOf(scope, parse.GetValue(showCatalog))).GetDatasetAsync(parse.GetValue(pid)!, token).ConfigureAwait(false)
+            var dataset = await ClientFor(CatalogOf(scope, parse.GetValue(showCatalog)), scope.Config).GetDatasetAsync(parse.GetValue(pid)!, token).ConfigureAwait(false)
                 ?? throw new CatalogException(System.Net.HttpStatusCode.NotFound, $"no dataset {parse.GetValue(pid)} in the catalog");
             context.Line(dataset.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         }, ct));
@@ -111,7 +111,7 @@ internal static class CatalogCommands
             throw new UsageException(e.Message);
         }
         using var ledger = LedgerOf(catalog);
-        var pid = await new Registrar(ClientFor(catalog), ledger).RegisterAsync(new DatasetRegistration(target.Path.Value, dataset, files), cancellationToken,
+        var pid = await new Registrar(ClientFor(catalog, scope.Config), ledger).RegisterAsync(new DatasetRegistration(target.Path.Value, dataset, files), cancellationToken,
             again: update is not null, update ?? UpdateStrategy.No).ConfigureAwait(false);
         scope.Context.Line($"registered {target} as {pid} in {catalog.Name} ({files.Count} files, {files.Sum(f => f.Size)} bytes)");
     }
@@ -167,11 +167,14 @@ internal static class CatalogCommands
         };
     }
 
-    internal static SciCatClient ClientFor(CatalogConfig catalog)
+    internal static SciCatClient ClientFor(CatalogConfig catalog, FacilityConfig config)
     {
-        ICredentialProvider credentials = catalog.TokenFile is { } tokenFile
-            ? BearerTokenCredentials.FromFile(tokenFile)
-            : new SciCatLogin(Http, catalog.ApiBase, catalog.Username!, new SecretFile(catalog.PasswordFile!));
+        ICredentialProvider credentials = catalog switch
+        {
+            { TokenFile: { } tokenFile } => BearerTokenCredentials.FromFile(tokenFile),
+            { LoginOf: { } remote } => new Identity.Oidc.OidcTokenProvider(Login.ClientFor(config.Remotes[remote].Oidc!), Login.Store, remote),
+            _ => new SciCatLogin(Http, catalog.ApiBase, catalog.Username!, new SecretFile(catalog.PasswordFile!)),
+        };
         return new SciCatClient(Http, catalog.ApiBase, credentials);
     }
 }

@@ -65,7 +65,12 @@ internal static class MountCommands
                 var other => throw new UsageException($"--fsync {other}: give local or remote"),
             };
             var writable = !parse.GetValue(readOnly);
-            var rules = parse.GetValue(catalogRules) is { } rulesFile ? CatalogRulesLoader.Load(Path.GetFullPath(rulesFile), scope.Config) : ((CatalogConfig, IReadOnlyList<Catalog.CatalogRule>)?)null;
+            (CatalogConfig, IReadOnlyList<Catalog.CatalogRule>, FacilityConfig)? rules = null;
+            if (parse.GetValue(catalogRules) is { } rulesFile)
+            {
+                var (catalogConfig, ruleList) = CatalogRulesLoader.Load(Path.GetFullPath(rulesFile), scope.Config);
+                rules = (catalogConfig, ruleList, scope.Config);
+            }
             if (rules is not null && !writable) throw new UsageException("--catalog-rules registers what is written through the mount; a --read-only mount writes nothing");
             var options = new VfsOptions
             {
@@ -134,7 +139,7 @@ internal static class MountCommands
     }
 
     private static async Task RunForegroundAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, TimeSpan flushTimeout,
-        (CatalogConfig Catalog, IReadOnlyList<Catalog.CatalogRule> Rules)? rules, string? logFile, CliContext context, CancellationToken cancellationToken)
+        (CatalogConfig Catalog, IReadOnlyList<Catalog.CatalogRule> Rules, FacilityConfig Config)? rules, string? logFile, CliContext context, CancellationToken cancellationToken)
     {
         using var logger = FileLogger.Open(logFile, LogLevel.Information);
         var pidFile = ControlSocket.PidFileOf(point);
@@ -151,10 +156,10 @@ internal static class MountCommands
     }
 
     private static async Task ServeAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, TimeSpan flushTimeout,
-        (CatalogConfig Catalog, IReadOnlyList<Catalog.CatalogRule> Rules)? rules, FileLogger logger, CliContext context, CancellationToken cancellationToken)
+        (CatalogConfig Catalog, IReadOnlyList<Catalog.CatalogRule> Rules, FacilityConfig Config)? rules, FileLogger logger, CliContext context, CancellationToken cancellationToken)
     {
         await using var vfs = await CreateVfsAsync(target, options, logger, cancellationToken).ConfigureAwait(false);
-        await using var catalog = rules is { } r ? StartCatalogHook(target, vfs, r.Catalog, r.Rules, logger) : null;
+        await using var catalog = rules is { } r ? StartCatalogHook(target, vfs, r.Catalog, r.Rules, r.Config, logger) : null;
         var mount = FuseMount.Start(vfs, point, new FuseMountOptions { FsName = target.ToString(), AllowOther = allowOther, ReadOnly = options.ReadOnly }, logger);
         await using (mount.ConfigureAwait(false))
         {
@@ -191,7 +196,8 @@ internal static class MountCommands
     }
 
     /// <summary>The catalog hook of a mount: every committed file reaches it, with the checksum the write path computed; it registers complete datasets on its own.</summary>
-    private static Catalog.CatalogHook StartCatalogHook(RemoteTarget target, VirtualFileSystem vfs, CatalogConfig catalog, IReadOnlyList<Catalog.CatalogRule> rules, ILogger logger)
+    private static Catalog.CatalogHook StartCatalogHook(RemoteTarget target, VirtualFileSystem vfs, CatalogConfig catalog, IReadOnlyList<Catalog.CatalogRule> rules,
+        FacilityConfig config, ILogger logger)
     {
         // A rule's defaults go on top of the catalog's.
         var merged = rules.Select(rule =>
@@ -201,7 +207,7 @@ internal static class MountCommands
             return rule with { Defaults = defaults };
         }).ToList();
         var ledger = CatalogCommands.LedgerOf(catalog);
-        var hook = new Catalog.CatalogHook(target.Store, target.Path, merged, new Catalog.Registrar(CatalogCommands.ClientFor(catalog), ledger), ledger, vfs.HasPendingUnder, logger);
+        var hook = new Catalog.CatalogHook(target.Store, target.Path, merged, new Catalog.Registrar(CatalogCommands.ClientFor(catalog, config), ledger), ledger, vfs.HasPendingUnder, logger);
         vfs.FileCommitted += committed => hook.OnCommitted(committed.Path, committed.Checksum.Value);
         hook.ResumeUnfinished();
         logger.LogInformation("registering datasets in {Catalog} by {Count} rules", catalog.Name, rules.Count);

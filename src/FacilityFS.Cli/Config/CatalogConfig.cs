@@ -3,4 +3,5 @@ using System.Text.Json.Nodes;
 namespace FacilityFS.Cli.Config;
 
 /// <summary>One SciCat of the configuration: its v3 API, the ingestor account, and the dataset fields every registration starts from.</summary>
-public sealed record CatalogConfig(string Name, Uri ApiBase, string? Username, string? PasswordFile, string? TokenFile, JsonObject Defaults);
+/// <param name="LoginOf">A remote whose OIDC login (`facilityfs login REMOTE`) also opens the catalog, where the facility's SciCat takes the same tokens.</param>
+public sealed record CatalogConfig(string Name, Uri ApiBase, string? Username, string? PasswordFile, string? TokenFile, JsonObject Defaults, string? LoginOf = null);

@@ -86,6 +86,9 @@ public static partial class ConfigLoader
                     throw Unknown(file, keyNode, key, ["remotes", "catalogs", "transfers"]);
             }
         }
+        foreach (var catalog in catalogs.Values)
+            if (catalog.LoginOf is { } remote && remotes.GetValueOrDefault(remote)?.Oidc is null)
+                throw new ConfigException(file, 0, $"catalogs.{catalog.Name}.login_of", $"'{remote}' is not a remote with an oidc: section");
         return new FacilityConfig(remotes, parallel, file) { Catalogs = catalogs };
     }
 
@@ -153,7 +156,7 @@ public static partial class ConfigLoader
         };
     }
 
-    private static readonly string[] CatalogKeys = ["url", "username", "password_file", "token_file", "defaults"];
+    private static readonly string[] CatalogKeys = ["url", "username", "password_file", "token_file", "login_of", "defaults"];
 
     private static CatalogConfig ParseCatalog(string name, YamlMappingNode node, string file)
     {
@@ -174,10 +177,11 @@ public static partial class ConfigLoader
         var tokenFile = Text("token_file") is { } t ? ExpandHome(t) : null;
         if ((username is null) != (passwordFile is null))
             throw new ConfigException(file, LineOf(node), $"catalogs.{name}", "'username' and 'password_file' go together");
-        if ((username is null) == (tokenFile is null))
-            throw new ConfigException(file, LineOf(node), $"catalogs.{name}", "give either 'username' with 'password_file' or 'token_file'");
+        var loginOf = Text("login_of");
+        if (new object?[] { username, tokenFile, loginOf }.Count(v => v is not null) != 1)
+            throw new ConfigException(file, LineOf(node), $"catalogs.{name}", "give one of 'username' with 'password_file', 'token_file', or 'login_of' (a remote with an oidc: section)");
         var defaults = values.TryGetValue("defaults", out var d) ? JsonOf(AsMapping(d, file, Key("defaults"))) : new System.Text.Json.Nodes.JsonObject();
-        return new CatalogConfig(name, uri, username, passwordFile, tokenFile, defaults);
+        return new CatalogConfig(name, uri, username, passwordFile, tokenFile, defaults, loginOf);
     }
 
     /// <summary>A YAML mapping as JSON (for dataset fields): numbers and booleans as such, everything else as text.</summary>
