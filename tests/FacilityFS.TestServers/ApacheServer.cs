@@ -8,20 +8,6 @@ public sealed class ApacheServer(string? root, int? port, OidcProvider? tokens =
     /// <summary>Starts an Apache on https that wants a client certificate chaining to the test root CA (X.509 authentication, as grid sites use).</summary>
     public static Task<ApacheServer> StartClientCertificateAsync(TestCertificates certificates) => StartOwnAsync(new ApacheServer(null, null, null, certificates));
 
-    private static async Task<ApacheServer> StartOwnAsync(ApacheServer server)
-    {
-        try
-        {
-            await server.StartAsync().ConfigureAwait(false);
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
     protected override string Scheme => tls is null ? "http" : "https";
 
     /// <summary>Starts an Apache that serves only requests bearing a valid, unexpired JWT of <paramref name="tokens"/> (mod_auth_openidc as an OAuth 2.0 resource server), as dCache with OIDC does.</summary>

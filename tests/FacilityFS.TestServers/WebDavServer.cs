@@ -85,6 +85,12 @@ public abstract partial class WebDavServer : IAsyncDisposable
             ServerKind.Nginx => new NginxServer(root, port),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
+        return await StartOwnAsync(server).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a server just made; one that fails to start is cleaned up (its folder, a half-started process) before the error goes on.</summary>
+    protected static async Task<T> StartOwnAsync<T>(T server) where T : WebDavServer
+    {
         try
         {
             await server.StartAsync().ConfigureAwait(false);
