@@ -33,7 +33,11 @@ public sealed class CatalogHook : IAsyncDisposable
 
     private sealed class Dataset(RemotePath folder, CatalogRule rule)
     {
+        /// <summary>The dataset's folder, or for a measurement its designated folder with "#NAME" (the ledger's key).</summary>
         public RemotePath Folder { get; } = folder;
+
+        /// <summary>For a measurement (scans between "__command__ start NAME" and "stop"): its scans' folders.</summary>
+        public IReadOnlyList<RemotePath>? Members { get; set; }
 
         public CatalogRule Rule { get; } = rule;
 
@@ -98,14 +102,30 @@ public sealed class CatalogHook : IAsyncDisposable
         {
             // The whole list first, then each scan once: a scan named twice ("scan", then "scan:tag") must not start before its re-ingest is seen.
             var named = new Dictionary<RemotePath, bool>();
+            var measurements = new Dictionary<string, List<RemotePath>>(StringComparer.Ordinal);
+            (string Name, List<RemotePath> Scans)? open = null;
             await using (var content = await _store.OpenReadAsync(listFile, null, null, _stopping.Token).ConfigureAwait(false))
             {
                 using var reader = new StreamReader(content.Stream);
                 while (await reader.ReadLineAsync(_stopping.Token).ConfigureAwait(false) is { } line)
                 {
-                    var word = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+                    var words = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    if (words is ["__command__", "start", var measurement, ..])
+                    {
+                        open = (measurement, []);
+                        continue;
+                    }
+                    if (words is ["__command__", "stop", ..])
+                    {
+                        // A measurement is complete when it is stopped; one still open waits for its stop line.
+                        if (open is { } done) measurements[done.Name] = done.Scans;
+                        open = null;
+                        continue;
+                    }
+                    var word = words.FirstOrDefault();
                     var scan = word?.Split(':')[0];
                     if (string.IsNullOrEmpty(scan) || scan == "__command__" || !RemotePath.TryParse(scan, out _) || scan.Contains('/')) continue;
+                    open?.Scans.Add(designated.Child(scan));
                     var folder = designated.Child(scan);
                     // "scan:tag" asks for a re-ingest, once per tag (the ledger remembers tags across mounts).
                     var reingest = word!.Length > scan.Length && _ledger.MarkReingest(folder.Value, word[(scan.Length + 1)..]);
@@ -123,6 +143,18 @@ public sealed class CatalogHook : IAsyncDisposable
                     dataset.Again |= reingest;
                 }
                 Schedule(dataset, TimeSpan.Zero);
+            }
+            foreach (var (name, scans) in measurements)
+            {
+                if (scans.Count == 0 || !RemotePath.TryParse($"{designated.Value}#{name}", out var key) || _ledger.Find(key.Value) is { Step: RegistrationStep.Done }) continue;
+                var measurement = DatasetAt(key, rule);
+                lock (measurement.Gate)
+                {
+                    if (measurement.Complete) continue;
+                    measurement.Complete = true;
+                    measurement.Members = scans;
+                }
+                Schedule(measurement, TimeSpan.Zero);
             }
         }
         catch (Exception e) when (e is StorageException or IOException)
@@ -188,17 +220,12 @@ public sealed class CatalogHook : IAsyncDisposable
             known = new Dictionary<string, string>(dataset.Checksums, StringComparer.Ordinal);
         }
         if (!complete) return null;
-        if (_hasPending(folder)) return true;
+        if (dataset.Members is { } members ? members.Any(_hasPending) : _hasPending(folder)) return true;
         try
         {
-            var marker = dataset.Rule.Complete == CompletionRule.Marker ? dataset.Rule.Marker : null;
-            var files = await StorageFolder.FilesAsync(_store, folder, _stopping.Token, known, skip: marker).ConfigureAwait(false);
-            var beamtime = await StorageFolder.BeamtimeAsync(_store, folder, _stopping.Token).ConfigureAwait(false);
-            var sidecar = await StorageFolder.SidecarAsync(_store, folder, _stopping.Token).ConfigureAwait(false);
-            var body = DatasetBuilder.Build(dataset.Rule.Defaults, beamtime, sidecar, folder.Value, folder.Name, files);
-            var thumbnail = dataset.Rule.Thumbnail ? await StorageFolder.ThumbnailAsync(_store, folder, _stopping.Token).ConfigureAwait(false) : null;
-            var pid = await _registrar.RegisterAsync(new DatasetRegistration(folder.Value, body, files, thumbnail), _stopping.Token, again, dataset.Rule.Update).ConfigureAwait(false);
-            _logger.LogInformation("registered {Folder} as {Pid} ({Count} files)", folder, pid, files.Count);
+            var registration = dataset.Members is { } scans ? await MeasurementAsync(dataset, scans).ConfigureAwait(false) : await DatasetAsync(dataset, known).ConfigureAwait(false);
+            var pid = await _registrar.RegisterAsync(registration, _stopping.Token, again, dataset.Rule.Update).ConfigureAwait(false);
+            _logger.LogInformation("registered {Folder} as {Pid} ({Count} files)", folder, pid, registration.Files.Count);
             lock (dataset.Gate)
             {
                 // A re-ingest asked for while this attempt ran is another round.
@@ -227,9 +254,94 @@ public sealed class CatalogHook : IAsyncDisposable
         }
     }
 
+    /// <summary>A dataset folder's registration: its files (checksums from the write path where known), beamtime metadata, sidecar, thumbnail.</summary>
+    private async Task<DatasetRegistration> DatasetAsync(Dataset dataset, IReadOnlyDictionary<string, string> known)
+    {
+        var folder = dataset.Folder;
+        var marker = dataset.Rule.Complete == CompletionRule.Marker ? dataset.Rule.Marker : null;
+        var files = await StorageFolder.FilesAsync(_store, folder, _stopping.Token, known, skip: marker).ConfigureAwait(false);
+        var beamtime = await StorageFolder.BeamtimeAsync(_store, folder, _stopping.Token).ConfigureAwait(false);
+        var sidecar = await StorageFolder.SidecarAsync(_store, folder, _stopping.Token).ConfigureAwait(false);
+        var body = DatasetBuilder.Build(dataset.Rule.Defaults, beamtime, sidecar, folder.Value, folder.Name, files);
+        var thumbnail = dataset.Rule.Thumbnail ? await StorageFolder.ThumbnailAsync(_store, folder, _stopping.Token).ConfigureAwait(false) : null;
+        return new DatasetRegistration(folder.Value, body, files, thumbnail);
+    }
+
+    /// <summary>A measurement's registration: its scans' files, listed under their scan's name, in a dataset of the designated folder named after the measurement.</summary>
+    private async Task<DatasetRegistration> MeasurementAsync(Dataset measurement, IReadOnlyList<RemotePath> scans)
+    {
+        var designated = scans[0].Parent;
+        var name = measurement.Folder.Value[(designated.Value.Length + 1)..];
+        var files = new List<DataFileEntry>();
+        foreach (var scan in scans)
+        {
+            var known = _datasets.TryGetValue(scan, out var state) ? state.Checksums : null;
+            foreach (var file in await StorageFolder.FilesAsync(_store, scan, _stopping.Token, known).ConfigureAwait(false))
+                files.Add(file with { Path = $"{scan.Name}/{file.Path}" });
+        }
+        var beamtime = await StorageFolder.BeamtimeAsync(_store, designated, _stopping.Token).ConfigureAwait(false);
+        var grouping = new System.Text.Json.Nodes.JsonObject
+        {
+            ["scientificMetadata"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["measurement"] = name,
+                ["scans"] = new System.Text.Json.Nodes.JsonArray([.. scans.Select(m => (System.Text.Json.Nodes.JsonNode)m.Name)]),
+            },
+        };
+        return new DatasetRegistration(measurement.Folder.Value, DatasetBuilder.Build(measurement.Rule.Defaults, beamtime, grouping, designated.Value, name, files), files);
+    }
+
     /// <summary>The registrations of datasets below the mount's root, as the ledger has them (for `facilityfs status`).</summary>
     public IReadOnlyList<(string Folder, string? Pid, RegistrationStep Step, string? Error)> Registrations() =>
         [.. _ledger.All().Where(r => RemotePath.TryParse(r.Folder, out var p) && p.IsSameOrUnder(_root))];
+
+    /// <summary>A measurement's dataset: its scans' files under their designated folder, once none of them has a file pending.</summary>
+    private async Task<bool?> TryRegisterMeasurementAsync(Dataset measurement, IReadOnlyList<RemotePath> members)
+    {
+        if (members.Any(_hasPending)) return true;
+        var designated = members[0].Parent;
+        var name = measurement.Folder.Value[(designated.Value.Length + 1)..];
+        try
+        {
+            var files = new List<DataFileEntry>();
+            foreach (var scan in members)
+            {
+                var known = _datasets.TryGetValue(scan, out var state) ? state.Checksums : null;
+                foreach (var file in await StorageFolder.FilesAsync(_store, scan, _stopping.Token, known).ConfigureAwait(false))
+                    files.Add(file with { Path = $"{scan.Name}/{file.Path}" });
+            }
+            var beamtime = await StorageFolder.BeamtimeAsync(_store, designated, _stopping.Token).ConfigureAwait(false);
+            var grouping = new System.Text.Json.Nodes.JsonObject
+            {
+                ["scientificMetadata"] = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["measurement"] = name,
+                    ["scans"] = new System.Text.Json.Nodes.JsonArray([.. members.Select(m => (System.Text.Json.Nodes.JsonNode)m.Name)]),
+                },
+            };
+            var body = DatasetBuilder.Build(measurement.Rule.Defaults, beamtime, grouping, designated.Value, name, files);
+            var pid = await _registrar.RegisterAsync(new DatasetRegistration(measurement.Folder.Value, body, files), _stopping.Token).ConfigureAwait(false);
+            _logger.LogInformation("registered the measurement {Name} of {Folder} as {Pid} ({Scans} scans)", name, designated, pid, members.Count);
+            _datasets.TryRemove(measurement.Folder, out _);
+            return null;
+        }
+        catch (DatasetIncompleteException e)
+        {
+            _logger.LogError("{Error}", e.Message);
+            _ledger.Record(measurement.Folder.Value, null, RegistrationStep.Failed, e.Message);
+            return null;
+        }
+        catch (CatalogException e) when (!e.IsTransient)
+        {
+            _logger.LogError("registering the measurement {Name} failed for good: {Error}", name, e.Message);
+            return null;
+        }
+        catch (Exception e) when (e is CatalogException or StorageException or Identity.CredentialException)
+        {
+            _logger.LogWarning("registering the measurement {Name} waits: {Error}", name, e.Message);
+            return false;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -95,7 +95,8 @@ public sealed class Registrar(SciCatClient client, RegistrationLedger ledger)
         if (registration.Dataset["pid"]?.ToString() is { } pid && await client.GetDatasetAsync(pid, cancellationToken).ConfigureAwait(false) is not null) return pid;
         var existing = await client.FindDatasetsAsync(new JsonObject
         {
-            ["where"] = new JsonObject { ["sourceFolder"] = registration.SourceFolder },
+            // Folder and name together: a measurement's dataset shares its folder with others of the same designated folder.
+            ["where"] = new JsonObject { ["sourceFolder"] = registration.Dataset["sourceFolder"]?.DeepClone(), ["datasetName"] = registration.Dataset["datasetName"]?.DeepClone() },
             ["limits"] = new JsonObject { ["limit"] = 1 },
         }, cancellationToken).ConfigureAwait(false);
         if (existing.FirstOrDefault()?["pid"]?.ToString() is { } found) return found;

@@ -144,6 +144,20 @@ public sealed class MountCatalogTests : ServerPerTest, IAsyncLifetime
         await File.WriteAllTextAsync(mount.Under("listed/scicat-datasets.lst"), "scan_0003\nscan_0003:1702988846.07\n\n");
         await Task.Delay(2500);
         Assert.Equal(2, _scicat.Datasets.Values.Count(d => d["sourceFolder"]!.ToString() == "/listed/scan_0003"));
+        // Scans between "__command__ start NAME" and "stop" are one measurement too, registered once it is stopped.
+        var five = await WriteScanAsync(mount.Under("listed/scan_0005"), 2);
+        var six = await WriteScanAsync(mount.Under("listed/scan_0006"), 3);
+        await File.WriteAllTextAsync(mount.Under("listed/scicat-datasets.lst"),
+            "scan_0003\nscan_0003:1702988846.07\n__command__ start meas1\nscan_0005\nscan_0006\n__command__ stop\n");
+        await RegisteredAsync("/listed/scan_0005", TimeSpan.FromSeconds(30));
+        await RegisteredAsync("/listed/scan_0006", TimeSpan.FromSeconds(30));
+        JsonObject? measurement = null;
+        for (var i = 0; i < 100 && measurement is null; i++, await Task.Delay(200))
+            lock (_scicat.Datablocks) measurement = _scicat.Datasets.Values.FirstOrDefault(d => d["datasetName"]?.ToString() == "meas1" && _scicat.Datablocks.Any(b => b["datasetId"]!.ToString() == d["pid"]!.ToString()));
+        Assert.NotNull(measurement);
+        Assert.Equal("/listed", measurement["sourceFolder"]!.ToString());
+        Assert.Equal(["scan_0005", "scan_0006"], ((JsonArray)measurement["scientificMetadata"]!["scans"]!).Select(n => n!.ToString()));
+        AssertFilesListed(measurement, five.Select(f => ($"scan_0005/{f.Key}", f.Value)).Concat(six.Select(f => ($"scan_0006/{f.Key}", f.Value))).ToDictionary(p => p.Item1, p => p.Item2));
         Assert.DoesNotContain(_scicat.Datasets.Values, d => d["sourceFolder"]!.ToString() == "/raw/scan_bad");
     }
 
