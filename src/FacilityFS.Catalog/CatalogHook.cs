@@ -295,54 +295,6 @@ public sealed class CatalogHook : IAsyncDisposable
     public IReadOnlyList<(string Folder, string? Pid, RegistrationStep Step, string? Error)> Registrations() =>
         [.. _ledger.All().Where(r => RemotePath.TryParse(r.Folder, out var p) && p.IsSameOrUnder(_root))];
 
-    /// <summary>A measurement's dataset: its scans' files under their designated folder, once none of them has a file pending.</summary>
-    private async Task<bool?> TryRegisterMeasurementAsync(Dataset measurement, IReadOnlyList<RemotePath> members)
-    {
-        if (members.Any(_hasPending)) return true;
-        var designated = members[0].Parent;
-        var name = measurement.Folder.Value[(designated.Value.Length + 1)..];
-        try
-        {
-            var files = new List<DataFileEntry>();
-            foreach (var scan in members)
-            {
-                var known = _datasets.TryGetValue(scan, out var state) ? state.Checksums : null;
-                foreach (var file in await StorageFolder.FilesAsync(_store, scan, _stopping.Token, known).ConfigureAwait(false))
-                    files.Add(file with { Path = $"{scan.Name}/{file.Path}" });
-            }
-            var beamtime = await StorageFolder.BeamtimeAsync(_store, designated, _stopping.Token).ConfigureAwait(false);
-            var grouping = new System.Text.Json.Nodes.JsonObject
-            {
-                ["scientificMetadata"] = new System.Text.Json.Nodes.JsonObject
-                {
-                    ["measurement"] = name,
-                    ["scans"] = new System.Text.Json.Nodes.JsonArray([.. members.Select(m => (System.Text.Json.Nodes.JsonNode)m.Name)]),
-                },
-            };
-            var body = DatasetBuilder.Build(measurement.Rule.Defaults, beamtime, grouping, designated.Value, name, files);
-            var pid = await _registrar.RegisterAsync(new DatasetRegistration(measurement.Folder.Value, body, files), _stopping.Token).ConfigureAwait(false);
-            _logger.LogInformation("registered the measurement {Name} of {Folder} as {Pid} ({Scans} scans)", name, designated, pid, members.Count);
-            _datasets.TryRemove(measurement.Folder, out _);
-            return null;
-        }
-        catch (DatasetIncompleteException e)
-        {
-            _logger.LogError("{Error}", e.Message);
-            _ledger.Record(measurement.Folder.Value, null, RegistrationStep.Failed, e.Message);
-            return null;
-        }
-        catch (CatalogException e) when (!e.IsTransient)
-        {
-            _logger.LogError("registering the measurement {Name} failed for good: {Error}", name, e.Message);
-            return null;
-        }
-        catch (Exception e) when (e is CatalogException or StorageException or Identity.CredentialException)
-        {
-            _logger.LogWarning("registering the measurement {Name} waits: {Error}", name, e.Message);
-            return false;
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);

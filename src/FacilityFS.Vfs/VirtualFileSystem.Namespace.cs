@@ -136,29 +136,4 @@ public sealed partial class VirtualFileSystem
             pending.CommitLock.Release();
         }
     }
-
-    /// <summary>Runs a storage call, turning its failure into the core's error vocabulary.</summary>
-    private static async Task OnStorage(Func<Task> call)
-    {
-        try
-        {
-            await call().ConfigureAwait(false);
-        }
-        catch (StorageException e)
-        {
-            throw VfsException.From(e);
-        }
-    }
-
-    private static async Task<T> OnStorage<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call().ConfigureAwait(false);
-        }
-        catch (StorageException e)
-        {
-            throw VfsException.From(e);
-        }
-    }
 }

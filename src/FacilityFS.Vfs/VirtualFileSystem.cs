@@ -45,15 +45,7 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
         ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         logger ??= NullLogger.Instance;
-        RemoteEntry top;
-        try
-        {
-            top = await store.StatAsync(root ?? RemotePath.Root, cancellationToken).ConfigureAwait(false);
-        }
-        catch (StorageException e)
-        {
-            throw VfsException.From(e);
-        }
+        var top = await OnStorage(() => store.StatAsync(root ?? RemotePath.Root, cancellationToken)).ConfigureAwait(false);
         if (!top.IsDirectory) throw new VfsException(VfsError.NotDirectory, $"{top.Path} on {store.DisplayName} is a file, not a folder");
         Spool? spool = null;
         if (!options.ReadOnly)
@@ -151,7 +143,7 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
         var files = _spool?.All().Select(f =>
         {
             lock (f.Gate)
-                return new PendingFile(f.Path.Value, f.Writers > 0 ? "open" : SpoolJournal.NameOf(f.State), f.Size,
+                return new PendingFile(f.Path.Value, f.StateName, f.Size,
                     Interlocked.Read(ref f.UploadedBytes), f.Attempts, f.Error);
         }).OrderBy(f => f.Path, StringComparer.Ordinal).ToList() ?? [];
         var conflicts = _spool?.Journal.Conflicts().Select(c => new ConflictCopy(c.Path, c.KeptAs, c.At)).ToList() ?? [];
@@ -170,11 +162,8 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
         var node = NodeOf(inode);
         if (node.Entry.IsDirectory) throw new VfsException(VfsError.NotSupported, $"{node.Path} is a folder; only files have an upload state");
         if (_spool?.Find(node.Path) is not { } dirty) return "committed";
-        lock (dirty.Gate)
-        {
-            if (dirty.Writers > 0) return "open";
-            return dirty.State == UploadState.Failed ? $"failed: {dirty.Error}" : SpoolJournal.NameOf(dirty.State);
-        }
+        var state = dirty.StateName;
+        lock (dirty.Gate) return state == "failed" ? $"failed: {dirty.Error}" : state;
     }
 
     private Node NodeOf(ulong inode) =>
@@ -224,15 +213,7 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
         if (!force && IsFresh(fetchedAt)) return;
         if (_spool?.Find(node.Path) is not null) return;
         var now = Environment.TickCount64;
-        RemoteEntry fresh;
-        try
-        {
-            fresh = await _store.StatAsync(node.Path, cancellationToken).ConfigureAwait(false);
-        }
-        catch (StorageException e)
-        {
-            throw VfsException.From(e);
-        }
+        var fresh = await OnStorage(() => _store.StatAsync(node.Path, cancellationToken)).ConfigureAwait(false);
         bool changed;
         lock (node.Gate)
         {
@@ -323,6 +304,31 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
         catch (Exception e)
         {
             _logger.LogError(e, "a listener of committed files failed on {Path}", committed.Path);
+        }
+    }
+
+    /// <summary>Runs a storage call, turning its failure into the core's error vocabulary (the one mapping, <see cref="VfsException.From"/>).</summary>
+    private static async Task OnStorage(Func<Task> call)
+    {
+        try
+        {
+            await call().ConfigureAwait(false);
+        }
+        catch (StorageException e)
+        {
+            throw VfsException.From(e);
+        }
+    }
+
+    private static async Task<T> OnStorage<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (StorageException e)
+        {
+            throw VfsException.From(e);
         }
     }
 

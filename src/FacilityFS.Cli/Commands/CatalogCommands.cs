@@ -172,7 +172,7 @@ internal static class CatalogCommands
         ICredentialProvider credentials = catalog switch
         {
             { TokenFile: { } tokenFile } => BearerTokenCredentials.FromFile(tokenFile),
-            { LoginOf: { } remote } => new Identity.Oidc.OidcTokenProvider(Login.ClientFor(config.Remotes[remote].Oidc!), Login.Store, remote),
+            { LoginOf: { } remote } => Login.TokensOf(remote, config.Remotes[remote].Oidc!),
             _ => new SciCatLogin(Http, catalog.ApiBase, catalog.Username!, new SecretFile(catalog.PasswordFile!)),
         };
         return new SciCatClient(Http, catalog.ApiBase, credentials);

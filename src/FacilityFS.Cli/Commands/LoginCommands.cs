@@ -92,7 +92,7 @@ internal static class LoginCommands
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
         {
             var (name, oidc) = OidcOf(scope, parse.GetValue(remote)!);
-            var state = await new OidcTokenProvider(Login.ClientFor(oidc), Login.Store, name).CurrentAsync(force: false, token).ConfigureAwait(false);
+            var state = await Login.TokensOf(name, oidc).CurrentAsync(force: false, token).ConfigureAwait(false);
             context.Line(state.AccessToken);
         }, ct));
         return command;
@@ -106,7 +106,7 @@ internal static class LoginCommands
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
         {
             var (name, oidc) = OidcOf(scope, parse.GetValue(remote)!);
-            var state = await new OidcTokenProvider(Login.ClientFor(oidc), Login.Store, name).CurrentAsync(force: false, token).ConfigureAwait(false);
+            var state = await Login.TokensOf(name, oidc).CurrentAsync(force: false, token).ConfigureAwait(false);
             var who = Describe(state);
             if (parse.GetValue(json)) context.Json(who with { Remote = name });
             else

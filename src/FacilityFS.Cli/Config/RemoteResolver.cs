@@ -97,7 +97,7 @@ public sealed partial class RemoteResolver(FacilityConfig config, bool insecure 
 
     private static ICredentialProvider CredentialsFor(RemoteConfig remote) => remote switch
     {
-        { Oidc: { } oidc } => new Identity.Oidc.OidcTokenProvider(Login.ClientFor(oidc), Login.Store, remote.Name),
+        { Oidc: { } oidc } => Login.TokensOf(remote.Name, oidc),
         { TokenFile: { } file } => BearerTokenCredentials.FromFile(file),
         { TokenEnv: { } variable } => BearerTokenCredentials.FromEnvironment(variable),
         { Username: { } user, PasswordFile: { } passwordFile } => new BasicCredentials(user, new SecretFile(passwordFile)),

@@ -77,6 +77,24 @@ public sealed class DirtyFile
         }
     }
 
+    /// <summary>The state as status and the state attribute name it: "open" while a writer holds it, else the upload state.</summary>
+    public string StateName
+    {
+        get
+        {
+            lock (Gate) return Writers > 0 ? "open" : SpoolJournal.NameOf(State);
+        }
+    }
+
+    /// <summary>Still open for writing and not asked to upload anyway (fsync in remote mode): its next close schedules it.</summary>
+    internal bool HeldOpen
+    {
+        get
+        {
+            lock (Gate) return Writers > 0 && !UploadRequested;
+        }
+    }
+
     /// <summary>Cancels the PUT under way when the bytes change under it.</summary>
     internal CancellationTokenSource? UploadCancel { get; set; }
 
@@ -135,9 +153,9 @@ public sealed class DirtyFile
                 _adler.Append(data);
                 _hashedUpTo += data.Length;
             }
-            else if (offset < _hashedUpTo || offset > Size || offset + data.Length > _hashedUpTo)
+            else
             {
-                // An overwrite, a hole or a write ahead of the hashed part: the checksum is computed at upload.
+                // An overwrite or a hole: the checksum is computed at upload.
                 _hashValid = false;
             }
             Size = Math.Max(Size, offset + data.Length);

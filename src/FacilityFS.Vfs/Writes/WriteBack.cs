@@ -88,7 +88,7 @@ public sealed class WriteBack : IAsyncDisposable
                 lock (file.Gate)
                 {
                     if (retryIn is { } wait) file.DueAt = Environment.TickCount64 + (long)wait.TotalMilliseconds;
-                    else if (file.IsClean || file.Discarded || file.State == UploadState.Failed || (file.Writers > 0 && !file.UploadRequested))
+                    else if (file.IsClean || file.Discarded || file.State == UploadState.Failed || file.HeldOpen)
                     {
                         file.Runner = null;
                         return;
@@ -122,7 +122,7 @@ public sealed class WriteBack : IAsyncDisposable
             long wait;
             lock (file.Gate)
             {
-                if (file.Discarded || file.IsClean || (file.Writers > 0 && !file.UploadRequested))
+                if (file.Discarded || file.IsClean || file.HeldOpen)
                 {
                     file.Runner = null;
                     return false;
@@ -394,7 +394,7 @@ public sealed class WriteBack : IAsyncDisposable
     /// <summary>Nothing more will happen to it without a new change: out of the spool (committed or gone), failed, or still open for writing.</summary>
     private static bool Settled(DirtyFile file)
     {
-        lock (file.Gate) return file.Removed || file.Discarded || file.State == UploadState.Failed || (file.Writers > 0 && !file.UploadRequested);
+        lock (file.Gate) return file.Removed || file.Discarded || file.State == UploadState.Failed || file.HeldOpen;
     }
 
     public async ValueTask DisposeAsync()
