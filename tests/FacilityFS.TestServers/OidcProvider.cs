@@ -50,6 +50,7 @@ public sealed class OidcProvider : IAsyncDisposable
         var publicKey = Path.Combine(Path.GetTempPath(), $"ffs-op-{chosen}.pem");
         start.Environment["PUBLIC_KEY_FILE"] = publicKey;
         var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start node (package nodejs)");
+        RunRecord.Started(process);
         var said = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (said) said.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (said) said.AppendLine(e.Data); };
@@ -122,6 +123,7 @@ public sealed class OidcProvider : IAsyncDisposable
                 _process.Kill(entireProcessTree: true);
             }
         }
+        RunRecord.Ended(_process.Id);
         _process.Dispose();
         File.Delete(PublicKeyFile);
     }

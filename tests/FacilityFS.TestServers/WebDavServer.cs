@@ -119,6 +119,7 @@ public abstract partial class WebDavServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+        RunRecord.Started(process);
         lock (Running) Running.Add(this);
         if (!await FreePort.WaitListeningAsync(Port, TimeSpan.FromSeconds(20), () => !process.HasExited).ConfigureAwait(false))
         {
@@ -150,6 +151,7 @@ public abstract partial class WebDavServer : IAsyncDisposable
                 await process.WaitForExitAsync().ConfigureAwait(false);
             }
         }
+        RunRecord.Ended(process.Id);
         process.Dispose();
         // Workers may outlive their parent by a moment; the port is free once nothing accepts on it.
         var deadline = DateTime.UtcNow.AddSeconds(10);

@@ -12,8 +12,11 @@ public sealed class BlockCache : IAsyncDisposable
     /// <summary>The most blocks one GET asks for; larger read-ahead is split so several requests run in parallel.</summary>
     public const int MaxBlocksPerRequest = 8;
 
-    /// <summary>Disk writes queued behind readers at most; past it a block is simply not kept on disk, so a slow disk neither slows reads nor piles up memory.</summary>
+    /// <summary>Disk writes queued behind readers at most; past it a block waits in the memory tier (not pinned) until the queue drains, so a slow disk neither slows reads nor piles up memory.</summary>
     public const int MaxPendingDiskWrites = 16;
+
+    /// <summary>Blocks remembered as owed to the disk tier at most; beyond it the oldest are forgotten (they are fetched again after a remount).</summary>
+    private const int MaxOwedDiskWrites = 4096;
 
     private readonly IRemoteStore _store;
     private readonly MemoryBudget _budget;
@@ -23,6 +26,7 @@ public sealed class BlockCache : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<BlockKey, Task<Block>> _inFlight = new();
     private readonly ConcurrentDictionary<Task, bool> _diskWrites = new();
+    private readonly ConcurrentQueue<BlockKey> _owedToDisk = new();
     private long _requests;
 
     public BlockCache(IRemoteStore store, VfsOptions options, MemoryBudget budget, ILogger logger)
@@ -159,9 +163,8 @@ public sealed class BlockCache : IAsyncDisposable
                 }
                 var block = new Block(array, blockLength, _pool);
                 var key = file.KeyOf(index);
-                if (_disk is { } disk && _diskWrites.Count < MaxPendingDiskWrites && block.TryAcquire())
-                    TrackDiskWrite(Task.Run(() => WriteToDisk(disk, key, block)));
                 _memory.Add(key, block);
+                if (_disk is not null) OweToDisk(key);
                 _inFlight.TryRemove(key, out _);
                 done.SetResult(block);
                 completed++;
@@ -181,6 +184,28 @@ public sealed class BlockCache : IAsyncDisposable
         }
     }
 
+    /// <summary>Queues a block for the disk tier; it is written from the memory tier as soon as fewer than <see cref="MaxPendingDiskWrites"/> writes are under way.</summary>
+    /// <remarks>A busy machine once made writes pile up past the limit and blocks were dropped for good, so a remount fetched them again; now a block is only lost to the disk when the memory tier evicted it first.</remarks>
+    private void OweToDisk(BlockKey key)
+    {
+        _owedToDisk.Enqueue(key);
+        while (_owedToDisk.Count > MaxOwedDiskWrites && _owedToDisk.TryDequeue(out _))
+        {
+        }
+        PayDiskWrites(MaxPendingDiskWrites);
+    }
+
+    /// <summary>Starts disk writes for owed blocks still in memory while fewer than <paramref name="limit"/> run.</summary>
+    private void PayDiskWrites(int limit)
+    {
+        if (_disk is not { } disk) return;
+        while (_diskWrites.Count < limit && _owedToDisk.TryDequeue(out var key))
+        {
+            if (_memory.TryAcquire(key, touch: false) is not { } block) continue;
+            TrackDiskWrite(Task.Run(() => WriteToDisk(disk, key, block)));
+        }
+    }
+
     private static void WriteToDisk(DiskTier disk, BlockKey key, Block block)
     {
         try
@@ -197,8 +222,21 @@ public sealed class BlockCache : IAsyncDisposable
     private void TrackDiskWrite(Task write)
     {
         _diskWrites[write] = true;
-        write.ContinueWith(t => _diskWrites.TryRemove(t, out _), TaskScheduler.Default);
+        write.ContinueWith(t =>
+        {
+            _diskWrites.TryRemove(t, out _);
+            PayDiskWrites(MaxPendingDiskWrites);
+        }, TaskScheduler.Default);
     }
 
-    public async ValueTask DisposeAsync() => await Task.WhenAll(_diskWrites.Keys).ConfigureAwait(false);
+    /// <summary>Writes every owed block still in memory to the disk tier and waits for all disk writes, so the next mount finds them.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        do
+        {
+            PayDiskWrites(MaxPendingDiskWrites);
+            await Task.WhenAll(_diskWrites.Keys).ConfigureAwait(false);
+        }
+        while (!_owedToDisk.IsEmpty || !_diskWrites.IsEmpty);
+    }
 }

@@ -14,12 +14,13 @@ internal sealed class MemoryTier(MemoryBudget budget)
         lock (_gate) return _byKey.ContainsKey(key);
     }
 
-    /// <summary>The block, acquired for the caller (who releases it), when it is here.</summary>
-    public Block? TryAcquire(BlockKey key)
+    /// <summary>The block, acquired for the caller (who releases it), when it is here; <paramref name="touch"/> false leaves its recency alone (a disk write is no use).</summary>
+    public Block? TryAcquire(BlockKey key, bool touch = true)
     {
         lock (_gate)
         {
             if (!_byKey.TryGetValue(key, out var node) || !node.Value.Block.TryAcquire()) return null;
+            if (!touch) return node.Value.Block;
             _recency.Remove(node);
             _recency.AddFirst(node);
             return node.Value.Block;
