@@ -27,6 +27,7 @@ public static class CliApp
             CatalogCommands.Register(context),
             CatalogCommands.Upload(context),
             CatalogCommands.Datasets(context),
+            MetadataCommand.Create(context),
         };
         if (OperatingSystem.IsLinux())
         {
