@@ -130,6 +130,8 @@ try
     await Timed.RunAsync("dd", $"if={streaming}/huge.bin", "of=/dev/null", "bs=1M");
     Report.Limit("mount: peak RSS, 4 GiB stream", Mounts.PeakResidentBytes(streaming) / (double)(1 << 20), "MB", 250);
     await mounts.UnmountAsync(streaming);
+
+    await NexusBench.RunAsync(server, runs);
 }
 finally
 {

@@ -125,4 +125,21 @@ public sealed class NexusMetadataTests(NexusFiles files) : IClassFixture<NexusFi
             Assert.Contains(truncated, e.Message);
         }
     }
+
+    [Fact]
+    public void A_thumbnail_plots_a_one_d_signal_and_shows_the_first_frame_of_an_image()
+    {
+        var plot = NexusMetadataReader.Read(files.Make("full"), Defaults with { Thumbnail = true });
+        var (width, height, pixels) = Png.Decode(plot.Thumbnail!);
+        Assert.Equal((320, 200), (width, height));
+        Assert.Contains(pixels, p => p == 0);
+        Assert.Null(NexusMetadataReader.Read(files.Make("full"), Defaults).Thumbnail);
+
+        var image = NexusMetadataReader.Read(files.Make("image"), Defaults with { Thumbnail = true });
+        (width, height, pixels) = Png.Decode(image.Thumbnail!);
+        Assert.Equal((256, 256), (width, height));
+        // The frame is a ramp: dark in the first row, bright in the last.
+        Assert.True(pixels[..256].Average(p => p) < pixels[^256..].Average(p => p));
+        Assert.Empty(image.Warnings);
+    }
 }

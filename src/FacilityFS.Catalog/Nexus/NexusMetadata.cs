@@ -11,6 +11,7 @@ namespace FacilityFS.Catalog.Nexus;
 /// <param name="SampleId">`sample_id` (YAML) in `sample/description`, else the sample's name.</param>
 /// <param name="Techniques">Technique names (and PaNET pids where given) from `experiment_description` or `definition`.</param>
 /// <param name="Warnings">Values that could not be read, each naming its path; they were skipped.</param>
+/// <param name="Thumbnail">A PNG of the NXdata signal as a data: URI, when asked for and there is one.</param>
 public sealed record NexusMetadata(
     string Entry,
     JsonObject ScientificMetadata,
@@ -19,7 +20,8 @@ public sealed record NexusMetadata(
     DateTimeOffset? EndTime,
     string? SampleId,
     IReadOnlyList<NexusTechnique> Techniques,
-    IReadOnlyList<string> Warnings)
+    IReadOnlyList<string> Warnings,
+    string? Thumbnail = null)
 {
     /// <summary>The dataset fields this gives a SciCat RawDataset (only those the file has), as the catalog layers them over defaults and beamtime metadata.</summary>
     public JsonObject ToDatasetFields()

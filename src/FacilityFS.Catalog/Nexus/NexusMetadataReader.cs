@@ -36,7 +36,9 @@ public static class NexusMetadataReader
             var title = walker.Text(entry, "title");
             var start = Time(walker.Text(entry, "start_time"));
             var end = Time(walker.Text(entry, "end_time"));
-            return new NexusMetadata(name, metadata, title, end ?? start, end, SampleIdOf(entry, walker), NexusTechniques.Of(walker.Text(entry, "experiment_description"), walker.Text(entry, "definition")), warnings);
+            var techniques = NexusTechniques.Of(walker.Text(entry, "experiment_description"), walker.Text(entry, "definition"));
+            var thumbnail = options.Thumbnail ? NexusThumbnail.Make(entry, name, walker, warnings) : null;
+            return new NexusMetadata(name, metadata, title, end ?? start, end, SampleIdOf(entry, walker), techniques, warnings, thumbnail);
         }
     }
 

@@ -15,8 +15,11 @@ public sealed record NexusOptions
     /// <summary>Put 1-D arrays' values into the metadata (`--oned`); without it a 1-D field shows its shape only.</summary>
     public bool Oned { get; init; }
 
-    /// <summary>With <see cref="Oned"/>: arrays longer than this show only their first and last values' range (min, max) (`--max-oned-size`).</summary>
+    /// <summary>With <see cref="Oned"/>: longer 1-D arrays show their range [min, max] (`--max-oned-size`).</summary>
     public int MaxOnedSize { get; init; } = 1024;
+
+    /// <summary>Also make a PNG thumbnail of the entry's NXdata signal (`thumbnail: nexus` in a rule).</summary>
+    public bool Thumbnail { get; init; }
 
     /// <summary>The most elements ever read from one field: larger fields are described by shape, so a metadata pass never reads the detector data.</summary>
     public long MaxElementsRead { get; init; } = 1 << 16;

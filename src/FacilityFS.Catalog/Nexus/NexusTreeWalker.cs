@@ -66,6 +66,22 @@ internal sealed class NexusTreeWalker(NexusOptions options, List<string> warning
         }
     }
 
+    /// <summary>An attribute as text (numbers as they print, arrays joined by commas), or null when absent or unreadable.</summary>
+    public string? Attribute(IH5Object owner, string name)
+    {
+        try
+        {
+            if (!owner.AttributeExists(name)) return null;
+            var attribute = owner.Attribute(name);
+            var values = NexusValues.ReadAll(attribute.Type, new AttributeSource(attribute));
+            return values is null ? null : string.Join(",", values.Select(v => v is JsonValue value && value.TryGetValue<string>(out var text) ? text : v?.ToJsonString()));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>A text field's value under a group (e.g. `title`), or null when absent or not text.</summary>
     public string? Text(IH5Group group, string name)
     {

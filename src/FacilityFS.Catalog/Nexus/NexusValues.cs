@@ -40,6 +40,20 @@ internal static class NexusValues
         _ => null,
     };
 
+    /// <summary>Reads numbers of any integer or float type as doubles (for thumbnails); null when the type holds no numbers.</summary>
+    public static double[]? ReadNumbers(IH5DataType type, INexusSource read) => (type.Class, type.Size) switch
+    {
+        (H5DataTypeClass.FixedPoint, 1) => type.FixedPoint.IsSigned ? Doubles(read.Read<sbyte>()) : Doubles(read.Read<byte>()),
+        (H5DataTypeClass.FixedPoint, 2) => type.FixedPoint.IsSigned ? Doubles(read.Read<short>()) : Doubles(read.Read<ushort>()),
+        (H5DataTypeClass.FixedPoint, 4) => type.FixedPoint.IsSigned ? Doubles(read.Read<int>()) : Doubles(read.Read<uint>()),
+        (H5DataTypeClass.FixedPoint, 8) => type.FixedPoint.IsSigned ? Doubles(read.Read<long>()) : Doubles(read.Read<ulong>()),
+        (H5DataTypeClass.FloatingPoint, 4) => Doubles(read.Read<float>()),
+        (H5DataTypeClass.FloatingPoint, 8) => read.Read<double>(),
+        _ => null,
+    };
+
+    private static double[] Doubles<T>(T[] values) where T : System.Numerics.INumberBase<T> => Array.ConvertAll(values, double.CreateTruncating);
+
     /// <summary>Whether the type's values can be ordered (for the min/max of long 1-D fields).</summary>
     public static bool IsNumeric(IH5DataType type) => type.Class is H5DataTypeClass.FixedPoint or H5DataTypeClass.FloatingPoint;
 
@@ -69,10 +83,10 @@ internal interface INexusSource
     T[] Read<T>();
 }
 
-/// <summary>The values of a dataset.</summary>
-internal sealed class DatasetSource(IH5Dataset dataset) : INexusSource
+/// <summary>The values of a dataset, or of a selection of it (then <paramref name="memoryDims"/> gives the flat size of what is selected).</summary>
+internal sealed class DatasetSource(IH5Dataset dataset, PureHDF.Selections.Selection? selection = null, ulong[]? memoryDims = null) : INexusSource
 {
-    public T[] Read<T>() => dataset.Read<T[]>();
+    public T[] Read<T>() => selection is null ? dataset.Read<T[]>() : dataset.Read<T[]>(selection, null, memoryDims);
 }
 
 /// <summary>The values of an attribute.</summary>

@@ -20,14 +20,16 @@ internal static class MetadataCommand
         var oned = new Option<bool>("--oned") { Description = "Put the values of 1-D fields into the metadata" };
         var maxOned = new Option<int?>("--max-oned-size") { Description = "With --oned: longer 1-D fields show their range [min, max] (default 1024)" };
         var hidden = new Option<string?>("--hidden-attributes", "-n") { Description = "Comma-separated attributes to leave out (default nexdatas_source,nexdatas_strategy,units)" };
+        var thumbnail = new Option<string?>("--thumbnail") { Description = "Also write the thumbnail of the NXdata signal (plot or first frame) to this PNG file" };
         var json = GlobalOptions.Json();
-        var command = new Command("metadata", "Show the scientific metadata a NeXus/HDF5 file gives its SciCat dataset") { file, entry, oned, maxOned, hidden, json };
+        var command = new Command("metadata", "Show the scientific metadata a NeXus/HDF5 file gives its SciCat dataset") { file, entry, oned, maxOned, hidden, thumbnail, json };
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
         {
             var options = new NexusOptions
             {
                 Entry = parse.GetValue(entry),
                 Oned = parse.GetValue(oned),
+                Thumbnail = parse.GetValue(thumbnail) is not null,
                 MaxOnedSize = parse.GetValue(maxOned) ?? new NexusOptions().MaxOnedSize,
                 HiddenAttributes = parse.GetValue(hidden) is { } list
                     ? new HashSet<string>(list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal)
@@ -36,6 +38,8 @@ internal static class MetadataCommand
             var name = parse.GetValue(file)!;
             var read = File.Exists(name) ? NexusMetadataReader.Read(name, options) : await ReadRemoteAsync(scope, name, options, token).ConfigureAwait(false);
             foreach (var warning in read.Warnings) context.ErrorLine($"facilityfs: warning: {warning}");
+            if (parse.GetValue(thumbnail) is { } png && read.Thumbnail is { } uri)
+                await File.WriteAllBytesAsync(png, Convert.FromBase64String(uri[(uri.IndexOf(',', StringComparison.Ordinal) + 1)..]), token).ConfigureAwait(false);
             var fields = read.ToDatasetFields();
             context.Line(fields.ToJsonString(parse.GetValue(json) ? OneLine : Indented));
         }, ct));

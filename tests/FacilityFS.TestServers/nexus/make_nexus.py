@@ -1,6 +1,6 @@
 """Writes NeXus test files with the real libhdf5 (h5py), as beamline software writes them.
 
-Usage: make_nexus.py KIND OUT   (KIND: full, multi, external, truncated, plain, big)
+Usage: make_nexus.py KIND OUT   (KIND: full, multi, external, truncated, image, plain, big)
 """
 import sys
 
@@ -85,6 +85,15 @@ def main():
         with open(out, "r+b") as raw:
             raw.seek(0, 2)
             raw.truncate(raw.tell() // 3)
+    elif kind == "image":
+        # NXdata whose signal is the detector stack (a soft link, as NeXus writers do), named by the entry's default
+        with h5py.File(out, "w") as f:
+            full(f)
+            img = f["scan"].create_group("image")
+            img.attrs["NX_class"] = "NXdata"
+            img.attrs["signal"] = "data"
+            img["data"] = h5py.SoftLink("/scan/instrument/detector/data")
+            f["scan"].attrs["default"] = "image"
     elif kind == "plain":
         with open(out, "wb") as raw:
             raw.write(b"not an hdf5 file at all\n" * 100)
