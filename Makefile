@@ -19,6 +19,9 @@ test: build
 	packaging/scripts/run-tests.sh
 
 bench: build
+	# The physical limits the mount is measured against: our C FUSE file system serving memory, and libfuse's own passthrough_ll example.
+	gcc -O2 -Wall -Wextra -Werror -pthread -o bin/memfs_ll native/ceiling/memfs_ll.c $$(pkg-config --cflags --libs fuse3)
+	gcc -O2 -o bin/passthrough_ll /usr/share/doc/libfuse3-dev/examples/passthrough_ll.c -I/usr/share/doc/libfuse3-dev/examples $$(pkg-config --cflags --libs fuse3)
 	dotnet tests/FacilityFS.Benchmarks/bin/Release/net10.0/FacilityFS.Benchmarks.dll
 
 demo: build

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace FacilityFS.Benchmarks;
 
-/// <summary>Starts and stops the mounts being compared: ours (bin/facilityfs) and rclone's, each with a fresh cache folder.</summary>
+/// <summary>Starts and stops the mounts being compared: ours (bin/facilityfs), rclone's, each with a fresh cache folder, and the C ceilings (memfs_ll, passthrough_ll).</summary>
 internal sealed class Mounts(string facilityfs, string work, Uri server)
 {
     /// <summary>Mounts with our defaults (memory cache only), or with a fresh disk cache too; read-only unless it is for writing (a writable mount has a spool of its own).</summary>
@@ -32,6 +32,36 @@ internal sealed class Mounts(string facilityfs, string work, Uri server)
             "--cache-dir", cache, "--daemon", "--log-level", "ERROR");
         for (var i = 0; i < 200 && !Fuse.FuseMount.IsMounted(point); i++) await Task.Delay(50);
         return point;
+    }
+
+    /// <summary>The physical limit of a FUSE read here: native/ceiling/memfs_ll serving a file of <paramref name="mebibytes"/> from memory (built by make bench).</summary>
+    public async Task<string> CeilingAsync(string ceiling, int mebibytes)
+    {
+        var (point, _) = Fresh("ceiling");
+        // It fills its memory before mounting and serves in the foreground until unmounted; the unmount ends it.
+        var process = Process.Start(new ProcessStartInfo(ceiling, [point, mebibytes.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException($"cannot start {ceiling}");
+        await WaitMountedAsync(point, () => !process.HasExited);
+        return point;
+    }
+
+    /// <summary>libfuse's own passthrough_ll example over a local folder (built by make bench from the libfuse3-dev examples): the limit of a FUSE write here.</summary>
+    public async Task<string> PassthroughAsync(string passthrough, string source)
+    {
+        var (point, _) = Fresh("passthrough");
+        await Timed.RunAsync(passthrough, "-o", $"source={source}", point);
+        await WaitMountedAsync(point, () => true);
+        return point;
+    }
+
+    private static async Task WaitMountedAsync(string point, Func<bool> alive)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!Fuse.FuseMount.IsMounted(point))
+        {
+            if (!alive() || DateTime.UtcNow > deadline) throw new InvalidOperationException($"nothing mounted at {point}");
+            await Task.Delay(50);
+        }
     }
 
     public async Task UnmountAsync(string point)

@@ -2,10 +2,14 @@ using System.Security.Cryptography;
 using FacilityFS.Benchmarks;
 using FacilityFS.TestServers;
 
-// `make bench`: ours against the peers (curl, rclone mount --vfs-cache-mode full) on the same Apache, in one run; prints figures and ratios.
+// `make bench`: ours against the peers (curl, rclone mount --vfs-cache-mode full) on the same Apache, and against the physical limit
+// (a C FUSE file system serving memory, libfuse's passthrough_ll over local disk), in one run; prints figures and ratios.
 var repo = FindRepository();
 var facilityfs = Path.Combine(repo, "bin", "facilityfs");
-if (!File.Exists(facilityfs)) throw new InvalidOperationException($"{facilityfs} is missing; run make build first");
+var ceiling = Path.Combine(repo, "bin", "memfs_ll");
+var passthrough = Path.Combine(repo, "bin", "passthrough_ll");
+foreach (var program in new[] { facilityfs, ceiling, passthrough })
+    if (!File.Exists(program)) throw new InvalidOperationException($"{program} is missing; run make bench (it builds them)");
 const long GiB = 1L << 30;
 const int runs = 3;
 
@@ -63,7 +67,12 @@ try
         () => DdAsync(writeOurs, () => Timed.RunAsync(facilityfs, "sync", writeOurs)),
         () => DdAsync(localFolder, () => Task.CompletedTask));
     var ddRclone = await Timed.BestAsync(runs, () => DdAsync(writeRclone, () => Task.Delay(TimeSpan.FromSeconds(12))));
+    var passthroughSource = Directory.CreateDirectory(Path.Combine(work.FullName, "passthrough-source")).FullName;
+    var writePassthrough = await mounts.PassthroughAsync(passthrough, passthroughSource);
+    var ddPassthrough = await Timed.BestAsync(runs, () => DdAsync(writePassthrough, () => Task.CompletedTask));
+    await mounts.UnmountAsync(writePassthrough);
     Report.Throughput("mount: dd 1 GiB until close", GiB, ddOurs, "local disk", ddLocal, 1 / 1.2);
+    Report.Throughput("mount: dd 1 GiB until close", GiB, ddOurs, "C passthrough_ll", ddPassthrough, 0.9);
     Report.Throughput("mount: dd 1 GiB until close", GiB, ddOurs, "rclone", ddRclone, 1.0);
     var smallOurs = await SmallFilesAsync(writeOurs, server.PathOf("small-ours"), "small-ours");
     var smallRclone = await SmallFilesAsync(writeRclone, server.PathOf("small-rclone"), "small-rclone");
@@ -93,10 +102,13 @@ try
     var coldOurs = await ColdAsync(() => mounts.OursAsync(diskCache: false));
     var coldOursDisk = await ColdAsync(() => mounts.OursAsync(diskCache: true));
     var coldRclone = await ColdAsync(mounts.RcloneAsync);
+    var coldCeiling = await ColdAsync(() => mounts.CeilingAsync(ceiling, 1024));
     Report.Throughput("mount: cold read 1 GiB", GiB, coldOurs, "curl", curl, 0.6);
+    Report.Throughput("mount: cold read 1 GiB", GiB, coldOurs, "C FUSE ceiling", coldCeiling, 0.6);
     Report.Throughput("mount: cold read 1 GiB", GiB, coldOurs, "rclone", coldRclone, 3.0);
     Report.Throughput("  …with --cache-dir", GiB, coldOursDisk, "curl", curl, 0.6);
     Report.Throughput("  …with --cache-dir", GiB, coldOursDisk, "rclone", coldRclone, 3.0);
+    Report.Throughput("  …with --cache-dir", GiB, coldOursDisk, "no disk cache", coldOurs, 0.9);
 
     var ours = await mounts.OursAsync(diskCache: false);
     var oursDisk = await mounts.OursAsync(diskCache: true);
