@@ -6,7 +6,8 @@ namespace FacilityFS.Vfs.Writes;
 
 /// <summary>A file written through the mount and not yet committed: its spool file on local disk and everything the uploader needs to know.</summary>
 /// <remarks>
-/// Mutable fields are guarded by <see cref="Gate"/>. <see cref="Generation"/> moves before every change of the bytes, so an
+/// The file owns its write-back state: every field has a private setter and changes only through the transitions below, each under
+/// <see cref="Gate"/>. <see cref="Generation"/> moves before every change of the bytes, so an
 /// upload that saw the same generation before and after its PUT knows it sent one consistent version.
 /// </remarks>
 public sealed class DirtyFile
@@ -25,6 +26,7 @@ public sealed class DirtyFile
         _handle = handle;
         BaseVersion = baseVersion;
         Modified = modified;
+        Changed = modified;
         Size = RandomAccess.GetLength(handle);
         // A spool file found at replay was not hashed as it was written; the upload computes its checksum.
         _hashValid = Size == 0;
@@ -34,46 +36,57 @@ public sealed class DirtyFile
 
     public long Id { get; }
 
-    public RemotePath Path { get; internal set; }
+    public RemotePath Path { get; private set; }
 
     public string SpoolPath { get; }
 
-    public string? BaseVersion { get; internal set; }
+    public string? BaseVersion { get; private set; }
 
     public long Size { get; private set; }
 
-    public DateTimeOffset Modified { get; internal set; }
+    public DateTimeOffset Modified { get; private set; }
+
+    /// <summary>The status change time (ctime): moves with writes, truncation, renames and explicit time changes.</summary>
+    public DateTimeOffset Changed { get; private set; }
+
+    /// <summary>The modification time was set explicitly (utimensat, touch -d): it is kept after the upload instead of the server's.</summary>
+    public bool ModifiedExplicitly { get; private set; }
 
     public long Generation { get; private set; }
 
     /// <summary>The generation that is on the storage; the file is clean again when it equals <see cref="Generation"/>.</summary>
-    public long CommittedGeneration { get; internal set; } = -1;
+    public long CommittedGeneration { get; private set; } = -1;
 
     /// <summary>Open handles that may write.</summary>
-    public int Writers { get; internal set; }
+    public int Writers { get; private set; }
 
-    public UploadState State { get; internal set; } = UploadState.Dirty;
+    public UploadState State { get; private set; } = UploadState.Dirty;
 
     /// <summary>Why the last upload failed (for status), kept while retrying too.</summary>
-    public string? Error { get; internal set; }
+    public string? Error { get; private set; }
 
-    public int Attempts { get; internal set; }
+    public int Attempts { get; private set; }
+
+    /// <summary>The version last put under a hidden name on the storage (recorded before its MOVE).</summary>
+    public StagedVersion? Staged { get; private set; }
+
+    private long _uploadedBytes;
 
     /// <summary>Bytes the running upload has read from the spool so far.</summary>
-    public long UploadedBytes;
+    public long UploadedBytes => Interlocked.Read(ref _uploadedBytes);
 
     /// <summary>Unlinked or replaced: never to be uploaded.</summary>
-    public bool Discarded { get; internal set; }
+    public bool Discarded { get; private set; }
 
     /// <summary>Out of the spool's index (committed or discarded); the spool file goes with the last holder.</summary>
-    internal bool Removed { get; set; }
+    internal bool Removed { get; private set; }
 
     /// <summary>Closed, waiting and not refused: uploading it would give its room back.</summary>
     internal bool CanFreeSpace
     {
         get
         {
-            lock (Gate) return Writers == 0 && State != UploadState.Failed && !IsClean && !Discarded;
+            lock (Gate) return Writers == 0 && State is not (UploadState.Failed or UploadState.Interrupted) && !IsClean && !Discarded;
         }
     }
 
@@ -91,20 +104,32 @@ public sealed class DirtyFile
     {
         get
         {
-            lock (Gate) return Writers > 0 && !UploadRequested;
+            lock (Gate) return Writers > 0 && !_uploadRequested;
         }
     }
 
-    /// <summary>Cancels the PUT under way when the bytes change under it.</summary>
-    internal CancellationTokenSource? UploadCancel { get; set; }
+    /// <summary>Nothing for the uploader to do until something changes: gone, clean, refused, interrupted, or held open.</summary>
+    internal bool Idle
+    {
+        get
+        {
+            lock (Gate) return Discarded || IsClean || State is UploadState.Failed or UploadState.Interrupted || (Writers > 0 && !_uploadRequested);
+        }
+    }
 
-    /// <summary>The write-back loop of this file, while one runs.</summary>
-    internal Task? Runner { get; set; }
+    /// <summary>Nothing more will happen to it without a new change: out of the spool, failed, interrupted, or still open for writing.</summary>
+    internal bool Settled
+    {
+        get
+        {
+            lock (Gate) return Removed || Discarded || State is UploadState.Failed or UploadState.Interrupted || (Writers > 0 && !_uploadRequested);
+        }
+    }
 
-    internal long DueAt { get; set; }
-
-    /// <summary>Set by fsync in remote mode: upload now, even while a writer holds the file open.</summary>
-    internal bool UploadRequested { get; set; }
+    private CancellationTokenSource? _uploadCancel;
+    private Task? _runner;
+    private long _dueAt;
+    private bool _uploadRequested;
 
     /// <summary>Held by the uploader from its last check to the record of its MOVE, and by renames and unlinks: either sees the other's whole effect.</summary>
     internal SemaphoreSlim CommitLock { get; } = new(1, 1);
@@ -138,14 +163,262 @@ public sealed class DirtyFile
 
     public JournalRecord ToRecord()
     {
-        lock (Gate) return new JournalRecord(Id, Path.Value, Size, WritePathChecksum?.Value, State, BaseVersion, Modified, Error);
+        lock (Gate)
+            return new JournalRecord(Id, Path.Value, Size, WritePathChecksum?.Value, State, BaseVersion, Modified, Error,
+                Writers > 0 || State == UploadState.Interrupted, Staged);
+    }
+
+    // ----- transitions of the write-back state (each under the gate, each the only way the state changes) -----
+
+    /// <summary>What one upload attempt works from, taken at its start.</summary>
+    internal sealed record UploadStart(long Generation, long Size, RemotePath Path, string? BaseVersion, StagedVersion? Staged, CancellationTokenSource Cancel);
+
+    /// <summary>Begins an upload attempt; null when there is nothing to upload (gone, clean, interrupted).</summary>
+    internal UploadStart? BeginUpload(CancellationToken stopping)
+    {
+        lock (Gate)
+        {
+            if (Discarded || IsClean || State == UploadState.Interrupted) return null;
+            State = UploadState.Uploading;
+            Attempts++;
+            var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            _uploadCancel = cancel;
+            return new UploadStart(Generation, Size, Path, BaseVersion, Staged, cancel);
+        }
+    }
+
+    /// <summary>The attempt is over (whichever way): its cancellation no longer applies.</summary>
+    internal void EndUpload(CancellationTokenSource cancel)
+    {
+        lock (Gate)
+        {
+            if (_uploadCancel == cancel) _uploadCancel = null;
+        }
+    }
+
+    /// <summary>Cancels the PUT under way (a rename or unlink takes over the file).</summary>
+    internal void CancelUpload()
+    {
+        lock (Gate) _uploadCancel?.Cancel();
+    }
+
+    /// <summary>The attempt was cancelled by a change: the file waits for its next schedule.</summary>
+    internal void UploadCancelled()
+    {
+        lock (Gate)
+        {
+            if (State == UploadState.Uploading) State = UploadState.Dirty;
+        }
+    }
+
+    /// <summary>Records what was put under the hidden name (before it is moved onto the name).</summary>
+    internal void Stage(StagedVersion staged)
+    {
+        lock (Gate) Staged = staged;
+    }
+
+    /// <summary>Whether the bytes, the name or the file itself changed since the attempt began; if so the attempt counts for nothing.</summary>
+    internal bool Superseded(UploadStart start)
+    {
+        lock (Gate)
+        {
+            var superseded = Generation != start.Generation || Discarded || Path != start.Path;
+            if (superseded && State == UploadState.Uploading) State = UploadState.Dirty;
+            return superseded;
+        }
+    }
+
+    /// <summary>The generation <paramref name="generation"/> is on the storage, which now holds <paramref name="baseVersion"/> at the name.</summary>
+    internal void Committed(long generation, string? baseVersion)
+    {
+        lock (Gate)
+        {
+            _uploadCancel = null;
+            CommittedGeneration = generation;
+            BaseVersion = baseVersion;
+            State = UploadState.Committed;
+            Staged = null;
+            Error = null;
+            Attempts = 0;
+        }
+    }
+
+    /// <summary>Refused for good: kept in the spool with the reason until the user syncs again.</summary>
+    internal void FailForGood(string reason)
+    {
+        lock (Gate)
+        {
+            State = UploadState.Failed;
+            Error = reason;
+        }
+    }
+
+    /// <summary>A passing failure: waits and tries again; returns the attempts so far.</summary>
+    internal int RetryLater(string reason)
+    {
+        lock (Gate)
+        {
+            State = UploadState.Dirty;
+            Error = reason;
+            return Attempts;
+        }
+    }
+
+    /// <summary>Asked to sync: a refused file gets one more try.</summary>
+    internal void RetryIfFailed()
+    {
+        lock (Gate)
+        {
+            if (State == UploadState.Failed) State = UploadState.Dirty;
+        }
+    }
+
+    /// <summary>Restores what the journal knew of a file found at start.</summary>
+    internal void Replayed(JournalRecord record)
+    {
+        lock (Gate)
+        {
+            Error = record.Error;
+            Staged = record.Staged;
+            // A file that was never closed keeps its bytes but must not carry its name on the storage until the user says so.
+            if (record.Writing || record.State == UploadState.Interrupted) State = UploadState.Interrupted;
+        }
+    }
+
+    /// <summary>Found at start with its writer never closed: never uploaded under its name until the user decides.</summary>
+    internal void Interrupt()
+    {
+        lock (Gate) State = UploadState.Interrupted;
+    }
+
+    /// <summary>The user decided to publish an interrupted file (recover): it uploads like a closed one.</summary>
+    internal bool Resume()
+    {
+        lock (Gate)
+        {
+            if (State != UploadState.Interrupted) return false;
+            State = UploadState.Dirty;
+            return true;
+        }
+    }
+
+    /// <summary>The file moved (a rename of it or of a folder above it).</summary>
+    internal void MoveTo(RemotePath path)
+    {
+        lock (Gate)
+        {
+            Path = path;
+            Changed = DateTimeOffset.UtcNow;
+        }
+    }
+
+    /// <summary>What now stands on the storage at the file's name (after a rename, or recognised as our own upload).</summary>
+    internal void Rebase(string? baseVersion)
+    {
+        lock (Gate) BaseVersion = baseVersion;
+    }
+
+    /// <summary>An explicit modification time (utimensat): kept, and kept past the upload.</summary>
+    internal void SetModified(DateTimeOffset modified)
+    {
+        lock (Gate)
+        {
+            Modified = modified;
+            ModifiedExplicitly = true;
+            Changed = DateTimeOffset.UtcNow;
+        }
+    }
+
+    /// <summary>fsync in remote mode asks to upload now, even while a writer holds the file open.</summary>
+    internal void RequestUpload(bool requested)
+    {
+        lock (Gate) _uploadRequested = requested;
+    }
+
+    // ----- the uploader's schedule of this file -----
+
+    /// <summary>Makes the file due at <paramref name="due"/> (or keeps a later due time of a running loop); starts the loop if none runs.</summary>
+    internal void ScheduleAt(long due, Func<Task> start)
+    {
+        lock (Gate)
+        {
+            _dueAt = _runner is null ? due : Math.Max(_dueAt, due);
+            _runner ??= Task.Run(start);
+        }
+    }
+
+    /// <summary>Makes the file due no later than <paramref name="now"/>.</summary>
+    internal void DueBy(long now)
+    {
+        lock (Gate) _dueAt = Math.Min(_dueAt, now);
+    }
+
+    internal void RetryAt(long due)
+    {
+        lock (Gate) _dueAt = due;
+    }
+
+    /// <summary>Milliseconds until due, or null (and the loop ends) when there is nothing to do.</summary>
+    internal long? WaitLeftOrStop(long now)
+    {
+        lock (Gate)
+        {
+            if (Idle)
+            {
+                _runner = null;
+                return null;
+            }
+            return _dueAt - now;
+        }
+    }
+
+    /// <summary>Ends the loop when the file is idle; false when there is more to do.</summary>
+    internal bool StopIfIdle()
+    {
+        lock (Gate)
+        {
+            if (!Idle) return false;
+            _runner = null;
+            return true;
+        }
+    }
+
+    internal void RunnerEnded()
+    {
+        lock (Gate) _runner = null;
+    }
+
+    internal Task? Runner
+    {
+        get
+        {
+            lock (Gate) return _runner;
+        }
     }
 
     /// <summary>Writes at <paramref name="offset"/>; the checksum follows along while writes stay sequential.</summary>
     public void Write(long offset, ReadOnlySpan<byte> data)
     {
         lock (Gate) BeginChange();
-        RandomAccess.Write(_handle, data, offset);
+        try
+        {
+            RandomAccess.Write(_handle, data, offset);
+        }
+        catch (IOException)
+        {
+            // A write that failed (a full disk) leaves none of its bytes: what it extended is cut off again, so they are never uploaded.
+            long size;
+            lock (Gate) size = Size;
+            try
+            {
+                if (RandomAccess.GetLength(_handle) > size) RandomAccess.SetLength(_handle, size);
+            }
+            catch (IOException)
+            {
+                // Shrinking needs no room; if even that fails the upload reads the journal's size, not the file's.
+            }
+            throw;
+        }
         lock (Gate)
         {
             if (_hashValid && offset == _hashedUpTo)
@@ -159,7 +432,7 @@ public sealed class DirtyFile
                 _hashValid = false;
             }
             Size = Math.Max(Size, offset + data.Length);
-            Modified = DateTimeOffset.UtcNow;
+            Modified = Changed = DateTimeOffset.UtcNow;
         }
     }
 
@@ -180,7 +453,7 @@ public sealed class DirtyFile
                 _hashValid = false;
             }
             Size = size;
-            Modified = DateTimeOffset.UtcNow;
+            Modified = Changed = DateTimeOffset.UtcNow;
         }
     }
 
@@ -189,7 +462,7 @@ public sealed class DirtyFile
     /// <summary>A stream over the spool file for the upload, counting what it read into <see cref="UploadedBytes"/>.</summary>
     internal Stream OpenForUpload(long length)
     {
-        Interlocked.Exchange(ref UploadedBytes, 0);
+        Interlocked.Exchange(ref _uploadedBytes, 0);
         return new SpoolReadStream(this, length);
     }
 
@@ -200,18 +473,31 @@ public sealed class DirtyFile
     {
         Generation++;
         if (State is UploadState.Failed or UploadState.Committed) State = UploadState.Dirty;
-        UploadCancel?.Cancel();
+        _uploadCancel?.Cancel();
     }
 
     /// <summary>Adds a writer unless the file already left the spool (committed meanwhile): then the caller starts a new one.</summary>
-    internal bool TryAddWriter()
+    /// <param name="first">Whether no writer held it before: the journal must then mark it open.</param>
+    internal bool TryAddWriter(out bool first)
     {
         lock (Gate)
         {
+            first = false;
             if (Removed) return false;
+            first = Writers == 0;
             Writers++;
             _holders++;
             return true;
+        }
+    }
+
+    /// <summary>A writer closed it; returns how many are left. The last close of an interrupted file is the user's decision to keep it as it is.</summary>
+    internal int RemoveWriter()
+    {
+        lock (Gate)
+        {
+            if (--Writers == 0 && State == UploadState.Interrupted) State = UploadState.Dirty;
+            return Writers;
         }
     }
 
@@ -238,7 +524,7 @@ public sealed class DirtyFile
             Discarded = true;
             if (Removed) return;
             Removed = true;
-            UploadCancel?.Cancel();
+            _uploadCancel?.Cancel();
             delete = _holders == 0;
         }
         if (delete) CloseAndDelete();
@@ -290,7 +576,7 @@ public sealed class DirtyFile
             if (n <= 0) return 0;
             n = file.Read(_position, buffer[..n]);
             _position += n;
-            Interlocked.Add(ref file.UploadedBytes, n);
+            Interlocked.Add(ref file._uploadedBytes, n);
             return n;
         }
 
