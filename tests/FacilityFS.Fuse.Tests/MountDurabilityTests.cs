@@ -94,9 +94,9 @@ public sealed class MountDurabilityTests : ServerPerTest
         await using var second = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--spool-dir", spool, "--upload-delay", "0.2");
         var sync = await SyncAsync(second);
         Assert.True(sync.ExitCode == 0, sync.ToString());
-        Assert.Contains("never closed", sync.Error);
         Assert.Equal(closed, await File.ReadAllBytesAsync(Server.PathOf("run/closed.bin")));
         Assert.Equal(["closed.bin"], ServerNames(Server.PathOf("run")));
+        Assert.Contains("never closed", sync.Error);
         var pending = (await StatusAsync(second)).GetProperty("status").GetProperty("pending").EnumerateArray()
             .ToDictionary(p => p.GetProperty("path").GetString()!, p => (State: p.GetProperty("state").GetString(), Size: p.GetProperty("size").GetInt64()));
         Assert.Equal(("interrupted", (long)big.Length), pending["/run/big.bin"]);
