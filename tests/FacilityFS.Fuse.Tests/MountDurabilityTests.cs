@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using FacilityFS.TestServers;
 
 namespace FacilityFS.Fuse.Tests;
 
@@ -127,13 +128,33 @@ public sealed class MountDurabilityTests : ServerPerTest
         Assert.False(File.Exists(second.Under("run/dropped.bin")));
     }
 
-    [Fact]
-    public async Task A_crash_right_after_the_move_is_recognised_as_our_own_upload_not_a_conflict()
+    /// <summary>The test's Apache, or a fresh nginx (disposed by the caller) for the items that depend on the server's MOVE and DELETE.</summary>
+    private async Task<(WebDavServer Server, bool Own)> ServerOfAsync(string kind) =>
+        kind == "nginx" ? (await WebDavServer.StartAsync(ServerKind.Nginx), true) : (Server, false);
+
+    [Theory]
+    [InlineData("apache")]
+    [InlineData("nginx")]
+    public async Task A_crash_right_after_the_move_is_recognised_as_our_own_upload_not_a_conflict(string kind)
     {
-        var spool = Spool("moved");
+        var (server, own) = await ServerOfAsync(kind);
+        try
+        {
+            await CrashAfterMoveAsync(server);
+        }
+        finally
+        {
+            if (own) await server.DisposeAsync();
+        }
+    }
+
+    private async Task CrashAfterMoveAsync(WebDavServer server)
+    {
+        var remote = server.BaseUri.AbsoluteUri;
+        var spool = Spool("moved-" + Guid.NewGuid().ToString("N")[..6]);
         var bytes = RandomNumberGenerator.GetBytes(2 << 20);
         var crash = new Dictionary<string, string> { ["FACILITYFS_TEST_CRASH_AT"] = "moved" };
-        await using (var first = await MountedFolder.StartAsync(crash, Remote, Work.FullName, null, "--upload-delay", "0.2", "--spool-dir", spool))
+        await using (var first = await MountedFolder.StartAsync(crash, remote, Work.FullName, null, "--upload-delay", "0.2", "--spool-dir", spool))
         {
             var daemon = (await StatusAsync(first)).GetProperty("process_id").GetInt32();
             await File.WriteAllBytesAsync(first.Under("result.bin"), bytes);
@@ -141,40 +162,56 @@ public sealed class MountDurabilityTests : ServerPerTest
             Assert.Contains("FACILITYFS_TEST_CRASH_AT=moved", await File.ReadAllTextAsync(first.Log));
         }
         // The MOVE happened; the journal did not learn it.
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(Server.PathOf("result.bin")));
-        await using var second = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--spool-dir", spool);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(server.PathOf("result.bin")));
+        await using var second = await MountedFolder.StartAsync(remote, Work.FullName, null, "--spool-dir", spool);
         var sync = await SyncAsync(second);
         Assert.True(sync.ExitCode == 0, sync.ToString());
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(Server.PathOf("result.bin")));
-        Assert.Equal(["result.bin"], ServerNames(Server.PathOf("")));
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(server.PathOf("result.bin")));
+        Assert.Equal(["result.bin"], ServerNames(server.PathOf("")));
         Assert.Empty((await StatusAsync(second)).GetProperty("status").GetProperty("conflicts").EnumerateArray());
         Assert.Contains("our own upload", await File.ReadAllTextAsync(second.Log));
     }
 
-    [Fact]
-    public async Task Upload_temporaries_a_crash_left_are_deleted_at_the_next_mount_and_only_those()
+    [Theory]
+    [InlineData("apache")]
+    [InlineData("nginx")]
+    public async Task Upload_temporaries_a_crash_left_are_deleted_at_the_next_mount_and_only_those(string kind)
     {
-        var spool = Spool("staged");
+        var (server, own) = await ServerOfAsync(kind);
+        try
+        {
+            await CrashAfterStagingAsync(server);
+        }
+        finally
+        {
+            if (own) await server.DisposeAsync();
+        }
+    }
+
+    private async Task CrashAfterStagingAsync(WebDavServer server)
+    {
+        var remote = server.BaseUri.AbsoluteUri;
+        var spool = Spool("staged-" + Guid.NewGuid().ToString("N")[..6]);
         var bytes = RandomNumberGenerator.GetBytes(2 << 20);
         var crash = new Dictionary<string, string> { ["FACILITYFS_TEST_CRASH_AT"] = "staged" };
-        Server.CreateDirectory("data");
-        await using (var first = await MountedFolder.StartAsync(crash, Remote, Work.FullName, null, "--upload-delay", "0.2", "--spool-dir", spool))
+        server.CreateDirectory("data");
+        await using (var first = await MountedFolder.StartAsync(crash, remote, Work.FullName, null, "--upload-delay", "0.2", "--spool-dir", spool))
         {
             var daemon = (await StatusAsync(first)).GetProperty("process_id").GetInt32();
             await File.WriteAllBytesAsync(first.Under("data/orphan.bin"), bytes);
             await DetachDeadAsync(first, daemon);
         }
-        var left = Assert.Single(Directory.GetFiles(Server.PathOf("data"), ".ffs-upload-*"));
+        var left = Assert.Single(Directory.GetFiles(server.PathOf("data"), ".ffs-upload-*"));
         Assert.Equal(bytes, await File.ReadAllBytesAsync(left));
         // Another client's upload in progress: not ours to delete.
-        var foreign = Server.WriteFile("data/.ffs-upload-0123456789abcdef-theirs.bin", "theirs"u8);
-        await using var second = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--spool-dir", spool);
+        var foreign = server.WriteFile("data/.ffs-upload-0123456789abcdef-theirs.bin", "theirs"u8);
+        await using var second = await MountedFolder.StartAsync(remote, Work.FullName, null, "--spool-dir", spool);
         var sync = await SyncAsync(second);
         Assert.True(sync.ExitCode == 0, sync.ToString());
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(Server.PathOf("data/orphan.bin")));
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(server.PathOf("data/orphan.bin")));
         Assert.True(await EventuallyAsync(() => !File.Exists(left)), $"{left} is still on the server");
         Assert.True(File.Exists(foreign));
-        Assert.Equal([".ffs-upload-0123456789abcdef-theirs.bin", "orphan.bin"], ServerNames(Server.PathOf("data")));
+        Assert.Equal([".ffs-upload-0123456789abcdef-theirs.bin", "orphan.bin"], ServerNames(server.PathOf("data")));
     }
 
     [Fact]
