@@ -35,6 +35,7 @@ public static class CliApp
             root.Subcommands.Add(MountCommands.Unmount(context));
             root.Subcommands.Add(WriteBackCommands.Status(context));
             root.Subcommands.Add(WriteBackCommands.Sync(context));
+            root.Subcommands.Add(RecoverCommand.Create(context));
         }
         return root;
     }

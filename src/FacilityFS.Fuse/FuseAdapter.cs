@@ -160,7 +160,8 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
         stat.BlockSize = Vfs.Options.BlockSize;
         stat.Blocks = (attributes.Size + 511) / 512;
         var seconds = attributes.Modified.ToUnixTimeSeconds();
-        stat.MtimeSec = stat.AtimeSec = stat.CtimeSec = seconds;
+        stat.MtimeSec = stat.AtimeSec = seconds;
+        stat.CtimeSec = (attributes.Changed ?? attributes.Modified).ToUnixTimeSeconds();
     }
 
     private void FillEntry(ref FuseEntryParam entry, in VfsAttributes attributes)
@@ -562,7 +563,13 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
     }
 
     [UnmanagedCallersOnly]
-    private static unsafe void OnFlush(nint request, ulong inode, FuseFileInfo* fileInfo) => ReplySuccess(request);
+    private static unsafe void OnFlush(nint request, ulong inode, FuseFileInfo* fileInfo) =>
+        Guard(request, fileInfo->Handle, static (self, req, handle) =>
+        {
+            // close() returns what flush answers: a write the journal could not record is the writer's error, not a silent loss.
+            self.Vfs.Flush(handle);
+            ReplySuccess(req);
+        });
 
     [UnmanagedCallersOnly]
     private static unsafe void OnFsync(nint request, ulong inode, int dataOnly, FuseFileInfo* fileInfo) =>

@@ -43,6 +43,7 @@ public sealed partial class VirtualFileSystem
             if (pending is not null) spool.Discard(pending);
         }).ConfigureAwait(false);
         PatchListing(folder.Path, listing => listing.Remove(name));
+        if (pending is not null) KeepForOpenHandles(path, pending);
         _inodes.Unlink(path);
     }
 
@@ -90,13 +91,17 @@ public sealed partial class VirtualFileSystem
             }
             else if (target is not null && isDirectory) throw new VfsException(VfsError.NotDirectory, $"cannot replace the file {to} with the folder {from}");
             if (!localOnly) await OnStorage(() => _store.MoveAsync(from, to, overwrite: target is not null, cancellationToken)).ConfigureAwait(false);
-            if (replaced is not null && replaced != pending) spool.Discard(replaced);
+            if (replaced is not null && replaced != pending)
+            {
+                spool.Discard(replaced);
+                KeepForOpenHandles(to, replaced);
+            }
             spool.RenameTree(from, to);
             if (pending is not null && !pending.Removed)
             {
                 // The base is what now stands at the new name: the stored file moved there, or the file this one replaces.
                 var now = localOnly ? target : await OnStorage(() => _store.TryStatAsync(to, cancellationToken)).ConfigureAwait(false);
-                lock (pending.Gate) pending.BaseVersion = now?.VersionKey;
+                pending.Rebase(now?.VersionKey);
                 spool.Journal.Update(pending.ToRecord());
             }
             var moved = (source ?? PendingEntry(pending!)) with { Path = to };
@@ -105,6 +110,13 @@ public sealed partial class VirtualFileSystem
             else PatchListing(to.Parent, listing => listing.Remove(to.Name));
         }).ConfigureAwait(false);
         _inodes.Rename(from, to);
+    }
+
+    /// <summary>An unlinked (or replaced) pending file stays the inode's content for the handles still open on it, until the last close (POSIX).</summary>
+    private void KeepForOpenHandles(RemotePath path, DirtyFile discarded)
+    {
+        if (_inodes.FindByPath(path) is not { } node) return;
+        lock (node.Gate) node.Unlinked = discarded;
     }
 
     /// <summary>Refuses a folder that holds anything on the storage (a WebDAV DELETE or MOVE-over would take it all along).</summary>
@@ -128,7 +140,7 @@ public sealed partial class VirtualFileSystem
         await pending.CommitLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            lock (pending.Gate) pending.UploadCancel?.Cancel();
+            pending.CancelUpload();
             await body().ConfigureAwait(false);
         }
         finally

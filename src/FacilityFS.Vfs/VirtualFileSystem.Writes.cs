@@ -3,6 +3,7 @@ using FacilityFS.Storage;
 using FacilityFS.Vfs.Cache;
 using FacilityFS.Vfs.Nodes;
 using FacilityFS.Vfs.Writes;
+using Microsoft.Extensions.Logging;
 
 namespace FacilityFS.Vfs;
 
@@ -50,7 +51,7 @@ public sealed partial class VirtualFileSystem
                 if (spool.Find(node.Path) is { } pending)
                 {
                     // Committed and let go a moment ago: start again from the storage's copy.
-                    if (!pending.TryAddWriter()) continue;
+                    if (!spool.TryAddWriter(pending)) continue;
                     if (truncate) Resize(pending, 0);
                     return pending;
                 }
@@ -81,7 +82,8 @@ public sealed partial class VirtualFileSystem
             }
         }
         var dirty = spool.Create(node.Path, stored?.VersionKey, stored?.LastModified ?? DateTimeOffset.UtcNow);
-        dirty.TryAddWriter();
+        // The journal row was made marked open (Spool.Create): a crash before the close leaves it interrupted.
+        dirty.TryAddWriter(out _);
         try
         {
             if (stored is not null && !truncate && stored.Size > 0) await FillAsync(dirty, stored, cancellationToken).ConfigureAwait(false);
@@ -127,16 +129,38 @@ public sealed partial class VirtualFileSystem
     /// <summary>The last writer let go: the file is recorded in the journal and queued for upload, or leaves the spool if nothing changed.</summary>
     private void EndWrite(DirtyFile dirty)
     {
-        int writers;
-        lock (dirty.Gate) writers = --dirty.Writers;
-        if (writers > 0 || dirty.Discarded) return;
+        if (dirty.RemoveWriter() > 0 || dirty.Discarded) return;
         if (dirty.IsClean)
         {
             _spool!.Retire(dirty);
             return;
         }
-        _spool!.Journal.Update(dirty.ToRecord());
+        try
+        {
+            // Closed: from here a crash no longer makes it interrupted.
+            _spool!.Journal.Update(dirty.ToRecord());
+        }
+        catch (VfsException e)
+        {
+            // A release cannot fail; the close (flush) already recorded the bytes, and a crash now leaves it interrupted, never lost.
+            _logger.LogError("{Path}: recording its close failed: {Error}; it uploads all the same", dirty.Path, e.Message);
+        }
         _writeBack!.Schedule(dirty, _options.WriteBack!.UploadDelay);
+    }
+
+    /// <summary>close() of a writing handle: what was written is recorded in the journal, and a failure to record it is the caller's error (EIO, ENOSPC).</summary>
+    public void Flush(ulong handle)
+    {
+        if (!_files.TryGetValue(handle, out var file) || !file.Writable || file.Dirty is not { } dirty || dirty.Discarded) return;
+        try
+        {
+            _spool!.Journal.Update(dirty.ToRecord());
+        }
+        catch (VfsException e)
+        {
+            _logger.LogError("{Path}: recording its close failed: {Error}", dirty.Path, e.Message);
+            throw;
+        }
     }
 
     /// <summary>Writes at once when the spool has room; false when the writer must wait (call <see cref="WriteAsync"/> with a copy of the bytes).</summary>
@@ -195,7 +219,7 @@ public sealed partial class VirtualFileSystem
     }
 
     private static VfsException SpoolError(DirtyFile dirty, IOException e) =>
-        new(e.Message.Contains("space", StringComparison.OrdinalIgnoreCase) ? VfsError.NoSpace : VfsError.IoError,
+        new(Spool.IsNoSpace(e) ? VfsError.NoSpace : VfsError.IoError,
             $"{dirty.Path}: writing its spool file {dirty.SpoolPath} failed: {e.Message}", e);
 
     /// <summary>Changes size (truncate, ftruncate) and modification time; mode and owner are not kept by WebDAV and are accepted without effect.</summary>
@@ -224,10 +248,16 @@ public sealed partial class VirtualFileSystem
                 }
             }
         }
-        if (modified is { } time && WritableSpool(node.Path).Find(node.Path) is { } pending)
+        if (modified is { } time)
         {
-            // Kept until the upload; a stored file's time is the server's to give (WebDAV has no way to set it).
-            lock (pending.Gate) pending.Modified = time;
+            DirtyFile? unlinked;
+            lock (node.Gate) unlinked = node.Unlinked;
+            if ((unlinked ?? WritableSpool(node.Path).Find(node.Path)) is { } pending) pending.SetModified(time);
+            else
+            {
+                // WebDAV servers keep their own modification time (getlastmodified is protected): the mount keeps the one given for this version.
+                lock (node.Gate) node.KeptModified = (node.Entry.VersionKey, time);
+            }
         }
         return AttributesOf(node);
     }

@@ -143,8 +143,7 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
         var files = _spool?.All().Select(f =>
         {
             lock (f.Gate)
-                return new PendingFile(f.Path.Value, f.StateName, f.Size,
-                    Interlocked.Read(ref f.UploadedBytes), f.Attempts, f.Error);
+                return new PendingFile(f.Path.Value, f.StateName, f.Size, f.UploadedBytes, f.Attempts, f.Error);
         }).OrderBy(f => f.Path, StringComparer.Ordinal).ToList() ?? [];
         var conflicts = _spool?.Journal.Conflicts().Select(c => new ConflictCopy(c.Path, c.KeptAs, c.At)).ToList() ?? [];
         return new MountStatus(files, _writeBack?.CommittedFiles ?? 0, _writeBack?.CommittedBytes ?? 0, _spool?.Used ?? 0, _spool?.Limit ?? 0,
@@ -156,14 +155,25 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
     /// <summary>Whether files below <paramref name="folder"/> still wait for upload (the catalog hook registers a dataset only once none do).</summary>
     public bool HasPendingUnder(RemotePath folder) => _spool?.AnyUnder(folder) == true;
 
-    /// <summary>The state of one file as `user.facilityfs.state` shows it: committed, open, dirty, uploading, or "failed: reason".</summary>
+    /// <summary>The state of one file as `user.facilityfs.state` shows it: committed, open, dirty, uploading, "failed: reason", or "interrupted: N bytes …".</summary>
     public string StateOf(ulong inode)
     {
         var node = NodeOf(inode);
         if (node.Entry.IsDirectory) throw new VfsException(VfsError.NotSupported, $"{node.Path} is a folder; only files have an upload state");
-        if (_spool?.Find(node.Path) is not { } dirty) return "committed";
+        DirtyFile? unlinked;
+        lock (node.Gate) unlinked = node.Unlinked;
+        if ((unlinked ?? _spool?.Find(node.Path)) is not { } dirty) return "committed";
         var state = dirty.StateName;
-        lock (dirty.Gate) return state == "failed" ? $"failed: {dirty.Error}" : state;
+        lock (dirty.Gate)
+        {
+            if (dirty.Discarded) return "unlinked";
+            return state switch
+            {
+                "failed" => $"failed: {dirty.Error}",
+                "interrupted" => $"interrupted: {dirty.Size} bytes kept, never closed by its writer (facilityfs recover)",
+                _ => state,
+            };
+        }
     }
 
     private Node NodeOf(ulong inode) =>
@@ -195,12 +205,20 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
     private VfsAttributes AttributesOf(Node node)
     {
         RemoteEntry entry;
-        lock (node.Gate) entry = node.Entry;
-        if (!entry.IsDirectory && _spool?.Find(entry.Path) is { } dirty)
+        DirtyFile? unlinked;
+        (string? Version, DateTimeOffset Time)? kept;
+        lock (node.Gate)
         {
-            lock (dirty.Gate) return new VfsAttributes(node.Inode, false, dirty.Size, dirty.Modified, _options.ReadOnly);
+            entry = node.Entry;
+            unlinked = node.Unlinked;
+            kept = node.KeptModified;
         }
-        return new VfsAttributes(node.Inode, entry.IsDirectory, entry.Size, entry.LastModified ?? DateTimeOffset.UnixEpoch, _options.ReadOnly);
+        if (!entry.IsDirectory && (unlinked ?? _spool?.Find(entry.Path)) is { } dirty)
+        {
+            lock (dirty.Gate) return new VfsAttributes(node.Inode, false, dirty.Size, dirty.Modified, _options.ReadOnly) { Changed = dirty.Changed };
+        }
+        var modified = kept is { } k && k.Version == entry.VersionKey ? k.Time : entry.LastModified ?? DateTimeOffset.UnixEpoch;
+        return new VfsAttributes(node.Inode, entry.IsDirectory, entry.Size, modified, _options.ReadOnly);
     }
 
     private bool IsFresh(long fetchedAt) => Environment.TickCount64 - fetchedAt < _options.DirectoryCacheTime.TotalMilliseconds;
@@ -212,6 +230,11 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
         lock (node.Gate) fetchedAt = node.FetchedAt;
         if (!force && IsFresh(fetchedAt)) return;
         if (_spool?.Find(node.Path) is not null) return;
+        // Unlinked while open: no name to ask the storage about; its handles' spool file is the truth.
+        lock (node.Gate)
+        {
+            if (node.Unlinked is not null) return;
+        }
         var now = Environment.TickCount64;
         var fresh = await OnStorage(() => _store.StatAsync(node.Path, cancellationToken)).ConfigureAwait(false);
         bool changed;
@@ -284,6 +307,8 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
                 {
                     node.Entry = stored;
                     node.FetchedAt = Environment.TickCount64;
+                    // WebDAV servers keep their own modification time; a time the user set explicitly is kept here for this version.
+                    if (file.ModifiedExplicitly) node.KeptModified = (stored.VersionKey, committed.Modified);
                     // The kernel's pages of this file are what it wrote through us, which is what is now stored.
                     node.OpenedVersion = stored.VersionKey;
                 }

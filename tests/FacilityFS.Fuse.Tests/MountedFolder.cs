@@ -19,7 +19,12 @@ internal sealed class MountedFolder : IAsyncDisposable
     public string Log { get; }
 
     /// <summary>Mounts <paramref name="remote"/> at a fresh folder under <paramref name="workFolder"/>, with short cache times unless told otherwise.</summary>
-    public static async Task<MountedFolder> StartAsync(string remote, string workFolder, string? cacheDirectory = null, params string[] extra)
+    public static Task<MountedFolder> StartAsync(string remote, string workFolder, string? cacheDirectory = null, params string[] extra) =>
+        StartAsync(null, remote, workFolder, cacheDirectory, extra);
+
+    /// <summary>Like the overload without it, with extra environment variables for the mount daemon (crash points of crash tests).</summary>
+    public static async Task<MountedFolder> StartAsync(IReadOnlyDictionary<string, string>? environment, string remote, string workFolder,
+        string? cacheDirectory, params string[] extra)
     {
         var path = Directory.CreateDirectory(System.IO.Path.Combine(workFolder, "mnt-" + Guid.NewGuid().ToString("N")[..8])).FullName;
         var cache = cacheDirectory ?? System.IO.Path.Combine(workFolder, "cache-" + Guid.NewGuid().ToString("N")[..8]);
@@ -27,7 +32,7 @@ internal sealed class MountedFolder : IAsyncDisposable
         // Each mount gets a spool of its own under the work folder unless the test names one (to remount onto it).
         string[] spool = extra.Contains("--spool-dir") || extra.Contains("--read-only") ? [] : ["--spool-dir", System.IO.Path.Combine(workFolder, "spool-" + Guid.NewGuid().ToString("N")[..8])];
         string[] args = ["mount", remote, path, "--cache-dir", cache, "--log-file", log, "--dir-cache-time", "1", "--attr-timeout", "1", .. spool, .. extra];
-        var run = await ProcessRun.FacilityFsAsync(args);
+        var run = await ProcessRun.RunAsync("dotnet", [Repository.CommandDll, .. args], environment: environment);
         if (run.ExitCode != 0) throw new InvalidOperationException($"mount failed: {run}\nlog: {(File.Exists(log) ? File.ReadAllText(log) : "")}");
         return new MountedFolder(path, cache, log);
     }

@@ -5,10 +5,12 @@ namespace FacilityFS.Fuse.Tests;
 /// <summary>Runs a program to the end and returns its exit code and output (bounded in time, so a hung mount fails the test instead of CI).</summary>
 internal sealed record ProcessRun(int ExitCode, string Out, string Error)
 {
-    public static async Task<ProcessRun> RunAsync(string file, IEnumerable<string> args, TimeSpan? timeout = null)
+    public static async Task<ProcessRun> RunAsync(string file, IEnumerable<string> args, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

@@ -45,8 +45,10 @@ internal static class WriteBackCommands
             var point = Path.GetFullPath(parse.GetValue(mountpoint)!);
             var sync = await ControlClient.AskAsync<SyncReport>(point, new ControlRequest("sync", parse.GetValue(timeout)), token).ConfigureAwait(false);
             foreach (var open in sync.Open) context.ErrorLine($"still open for writing, not waited for: {open.Path}");
-            var left = (await ControlClient.AskAsync<MountReport>(point, new ControlRequest("status"), token).ConfigureAwait(false))
-                .Status.Pending.Where(p => p.State is "dirty" or "uploading").ToList();
+            var pending = (await ControlClient.AskAsync<MountReport>(point, new ControlRequest("status"), token).ConfigureAwait(false)).Status.Pending;
+            foreach (var kept in pending.Where(p => p.State == "interrupted"))
+                context.ErrorLine($"never closed by its writer, kept and not uploaded: {kept.Path} (facilityfs recover {point})");
+            var left = pending.Where(p => p.State is "dirty" or "uploading").ToList();
             if (sync.Failed.Count > 0 || left.Count > 0)
             {
                 foreach (var failed in sync.Failed) context.ErrorLine($"failed: {failed.Path}: {failed.Error}");
@@ -74,7 +76,8 @@ internal static class WriteBackCommands
         {
             var counts = s.Pending.GroupBy(p => p.State).ToDictionary(g => g.Key, g => g.Count());
             string Count(string state) => counts.GetValueOrDefault(state).ToString(CultureInfo.InvariantCulture);
-            context.Line($"  uploads: {Count("open")} open, {Count("dirty")} pending, {Count("uploading")} uploading, {Count("failed")} failed; {s.Committed} committed ({Size(s.CommittedBytes)}) since mount");
+            var interrupted = counts.ContainsKey("interrupted") ? $", {Count("interrupted")} interrupted (facilityfs recover)" : "";
+            context.Line($"  uploads: {Count("open")} open, {Count("dirty")} pending, {Count("uploading")} uploading, {Count("failed")} failed{interrupted}; {s.Committed} committed ({Size(s.CommittedBytes)}) since mount");
             context.Line($"  spool: {Size(s.SpoolUsed)} of {Size(s.SpoolLimit)} in {s.SpoolDirectory}");
             // Uploads and failures always show; a long queue of waiting files is cut (--json has every one).
             var shown = s.Pending.Where(p => p.State is "uploading" or "failed").Concat(s.Pending.Where(p => p.State is not ("uploading" or "failed")).Take(ShownWaiting)).ToList();

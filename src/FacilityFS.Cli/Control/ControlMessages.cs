@@ -5,7 +5,12 @@ using FacilityFS.Vfs;
 namespace FacilityFS.Cli.Control;
 
 /// <summary>One request on a mount's control socket: one JSON line in, one JSON line out.</summary>
-public sealed record ControlRequest(string Command, double? TimeoutSeconds = null);
+/// <param name="Action">For "recover": publish-aside, publish or drop (none: only list).</param>
+/// <param name="Paths">For "recover": files relative to the mount's root (none with an action: every interrupted file).</param>
+public sealed record ControlRequest(string Command, double? TimeoutSeconds = null, string? Action = null, IReadOnlyList<string>? Paths = null);
+
+/// <summary>The answer to "recover": what was done, and the interrupted files left after it.</summary>
+public sealed record RecoverReport(IReadOnlyList<RecoveredFile> Done, IReadOnlyList<InterruptedFile> Interrupted);
 
 /// <summary>What a mount says about itself (the answer to "status").</summary>
 public sealed record MountReport(string Mountpoint, string Remote, int ProcessId, double FlushTimeoutSeconds, bool ReadOnly, MountStatus Status)

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace FacilityFS.Cli.Control;
 
-/// <summary>The mount's local control socket (Unix domain, mode 0600): answers status and sync for `facilityfs status` and `facilityfs sync`.</summary>
+/// <summary>The mount's local control socket (Unix domain, mode 0600): answers status, sync and recover for the commands of those names.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ControlServer : IAsyncDisposable
 {
@@ -104,10 +104,21 @@ public sealed class ControlServer : IAsyncDisposable
                 var failed = await _vfs.SyncAsync(timeout, _stop.Token).ConfigureAwait(false);
                 var status = _vfs.Status();
                 return ControlJson.Write(new SyncReport(failed, [.. status.Pending.Where(p => p.State == "open")], status.Committed));
+            case "recover":
+                var done = request.Action is null ? [] : _vfs.Recover(RecoverActionOf(request.Action), request.Paths ?? []);
+                return ControlJson.Write(new RecoverReport(done, _vfs.Interrupted()));
             default:
-                return ControlJson.Write(new ControlError($"unknown control command '{request.Command}' (known: status, sync)"));
+                return ControlJson.Write(new ControlError($"unknown control command '{request.Command}' (known: status, sync, recover)"));
         }
     }
+
+    private static RecoverAction RecoverActionOf(string action) => action switch
+    {
+        "publish-aside" => RecoverAction.PublishAside,
+        "publish" => RecoverAction.Publish,
+        "drop" => RecoverAction.Drop,
+        _ => throw new UsageException($"unknown recover action '{action}' (known: publish-aside, publish, drop)"),
+    };
 
     public async ValueTask DisposeAsync()
     {

@@ -7,11 +7,19 @@ public sealed class FileLogger(TextWriter writer, LogLevel minimum) : ILogger, I
 {
     private readonly Lock _gate = new();
 
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public static FileLogger Open(string? path, LogLevel minimum)
     {
         if (path is null) return new FileLogger(Console.Error, minimum);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        // The log names the user's files: a folder made for it is 0700 and the log 0600, like the spool.
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Append,
+            Access = FileAccess.Write,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
         return new FileLogger(new StreamWriter(stream) { AutoFlush = true }, minimum);
     }
 

@@ -23,9 +23,13 @@ public static class VerifiedUpload
     }
 
     /// <summary>Uploads to the hidden temporary name and verifies it there; nothing carries the final name until <see cref="StagedUpload.CommitAsync"/>.</summary>
-    public static async Task<StagedUpload> StageAsync(IRemoteStore store, RemotePath target, Stream content, long length, CancellationToken cancellationToken = default)
+    public static Task<StagedUpload> StageAsync(IRemoteStore store, RemotePath target, Stream content, long length, CancellationToken cancellationToken = default) =>
+        StageAsync(store, target, TemporaryNameFor(target), content, length, cancellationToken);
+
+    /// <summary>Like the overload without it, to a temporary name the caller chose (and recorded, to clean it after a crash).</summary>
+    public static async Task<StagedUpload> StageAsync(IRemoteStore store, RemotePath target, RemotePath temporary, Stream content, long length,
+        CancellationToken cancellationToken = default)
     {
-        var temporary = TemporaryNameFor(target);
         try
         {
             var written = await store.WriteAsync(temporary, content, length, cancellationToken).ConfigureAwait(false);

@@ -17,6 +17,7 @@ internal sealed class DiskTier
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (long Size, long LastUse)> _index = new(StringComparer.Ordinal);
+    private const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private long _total;
     private long _clock;
 
@@ -25,7 +26,13 @@ internal sealed class DiskTier
         _folder = folder;
         _maxSize = maxSize;
         _logger = logger;
-        Directory.CreateDirectory(folder);
+        // Cached remote data is as private as the files it came from: the folder is 0700 and each block 0600.
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+        else
+        {
+            Directory.CreateDirectory(folder, PrivateFolder);
+            File.SetUnixFileMode(folder, PrivateFolder);
+        }
         foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*.blk").OrderBy(f => f.LastWriteTimeUtc))
         {
             _index[file.Name] = (file.Length, ++_clock);
@@ -88,8 +95,10 @@ internal sealed class DiskTier
         var temporary = path + "." + Environment.CurrentManagedThreadId + ".tmp";
         try
         {
-            using (var handle = File.OpenHandle(temporary, FileMode.Create, FileAccess.Write))
-                RandomAccess.Write(handle, [header, data], 0);
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            using (var stream = new FileStream(temporary, options))
+                RandomAccess.Write(stream.SafeFileHandle, [header, data], 0);
             File.Move(temporary, path, overwrite: true);
         }
         catch (IOException e)

@@ -27,6 +27,12 @@ internal sealed class Node(ulong inode, RemoteEntry entry, long fetchedAt)
     /// <summary>The version whose pages the kernel may still hold from an earlier open.</summary>
     public string? OpenedVersion { get; set; }
 
+    /// <summary>The pending file this inode held when its name was unlinked (or replaced) while open: its handles keep using it until the last close.</summary>
+    public Writes.DirtyFile? Unlinked { get; set; }
+
+    /// <summary>A modification time set explicitly (utimensat) on a stored version the server cannot keep it for: shown while that version stands.</summary>
+    public (string? Version, DateTimeOffset Time)? KeptModified { get; set; }
+
     /// <summary>Serialises turning this file into a pending one (filling the spool from the storage happens once).</summary>
     public SemaphoreSlim WriteGate { get; } = new(1, 1);
 }

@@ -6,10 +6,11 @@ namespace FacilityFS.Vfs.Writes;
 
 /// <summary>A file written through the mount and not yet committed: its spool file on local disk and everything the uploader needs to know.</summary>
 /// <remarks>
-/// Mutable fields are guarded by <see cref="Gate"/>. <see cref="Generation"/> moves before every change of the bytes, so an
+/// The file owns its write-back state: every field has a private setter and changes only through its transitions (DirtyFile.Transitions.cs),
+/// each under <see cref="Gate"/>. <see cref="Generation"/> moves before every change of the bytes, so an
 /// upload that saw the same generation before and after its PUT knows it sent one consistent version.
 /// </remarks>
-public sealed class DirtyFile
+public sealed partial class DirtyFile
 {
     private readonly SafeFileHandle _handle;
     private Adler32 _adler = new();
@@ -25,6 +26,7 @@ public sealed class DirtyFile
         _handle = handle;
         BaseVersion = baseVersion;
         Modified = modified;
+        Changed = modified;
         Size = RandomAccess.GetLength(handle);
         // A spool file found at replay was not hashed as it was written; the upload computes its checksum.
         _hashValid = Size == 0;
@@ -34,46 +36,57 @@ public sealed class DirtyFile
 
     public long Id { get; }
 
-    public RemotePath Path { get; internal set; }
+    public RemotePath Path { get; private set; }
 
     public string SpoolPath { get; }
 
-    public string? BaseVersion { get; internal set; }
+    public string? BaseVersion { get; private set; }
 
     public long Size { get; private set; }
 
-    public DateTimeOffset Modified { get; internal set; }
+    public DateTimeOffset Modified { get; private set; }
+
+    /// <summary>The status change time (ctime): moves with writes, truncation, renames and explicit time changes.</summary>
+    public DateTimeOffset Changed { get; private set; }
+
+    /// <summary>The modification time was set explicitly (utimensat, touch -d): it is kept after the upload instead of the server's.</summary>
+    public bool ModifiedExplicitly { get; private set; }
 
     public long Generation { get; private set; }
 
     /// <summary>The generation that is on the storage; the file is clean again when it equals <see cref="Generation"/>.</summary>
-    public long CommittedGeneration { get; internal set; } = -1;
+    public long CommittedGeneration { get; private set; } = -1;
 
     /// <summary>Open handles that may write.</summary>
-    public int Writers { get; internal set; }
+    public int Writers { get; private set; }
 
-    public UploadState State { get; internal set; } = UploadState.Dirty;
+    public UploadState State { get; private set; } = UploadState.Dirty;
 
     /// <summary>Why the last upload failed (for status), kept while retrying too.</summary>
-    public string? Error { get; internal set; }
+    public string? Error { get; private set; }
 
-    public int Attempts { get; internal set; }
+    public int Attempts { get; private set; }
+
+    /// <summary>The version last put under a hidden name on the storage (recorded before its MOVE).</summary>
+    public StagedVersion? Staged { get; private set; }
+
+    private long _uploadedBytes;
 
     /// <summary>Bytes the running upload has read from the spool so far.</summary>
-    public long UploadedBytes;
+    public long UploadedBytes => Interlocked.Read(ref _uploadedBytes);
 
     /// <summary>Unlinked or replaced: never to be uploaded.</summary>
-    public bool Discarded { get; internal set; }
+    public bool Discarded { get; private set; }
 
     /// <summary>Out of the spool's index (committed or discarded); the spool file goes with the last holder.</summary>
-    internal bool Removed { get; set; }
+    internal bool Removed { get; private set; }
 
     /// <summary>Closed, waiting and not refused: uploading it would give its room back.</summary>
     internal bool CanFreeSpace
     {
         get
         {
-            lock (Gate) return Writers == 0 && State != UploadState.Failed && !IsClean && !Discarded;
+            lock (Gate) return Writers == 0 && State is not (UploadState.Failed or UploadState.Interrupted) && !IsClean && !Discarded;
         }
     }
 
@@ -91,20 +104,27 @@ public sealed class DirtyFile
     {
         get
         {
-            lock (Gate) return Writers > 0 && !UploadRequested;
+            lock (Gate) return Writers > 0 && !_uploadRequested;
         }
     }
 
-    /// <summary>Cancels the PUT under way when the bytes change under it.</summary>
-    internal CancellationTokenSource? UploadCancel { get; set; }
+    /// <summary>Nothing for the uploader to do until something changes: gone, clean, refused, interrupted, or held open.</summary>
+    internal bool Idle
+    {
+        get
+        {
+            lock (Gate) return Discarded || IsClean || State is UploadState.Failed or UploadState.Interrupted || (Writers > 0 && !_uploadRequested);
+        }
+    }
 
-    /// <summary>The write-back loop of this file, while one runs.</summary>
-    internal Task? Runner { get; set; }
-
-    internal long DueAt { get; set; }
-
-    /// <summary>Set by fsync in remote mode: upload now, even while a writer holds the file open.</summary>
-    internal bool UploadRequested { get; set; }
+    /// <summary>Nothing more will happen to it without a new change: out of the spool, failed, interrupted, or still open for writing.</summary>
+    internal bool Settled
+    {
+        get
+        {
+            lock (Gate) return Removed || Discarded || State is UploadState.Failed or UploadState.Interrupted || (Writers > 0 && !_uploadRequested);
+        }
+    }
 
     /// <summary>Held by the uploader from its last check to the record of its MOVE, and by renames and unlinks: either sees the other's whole effect.</summary>
     internal SemaphoreSlim CommitLock { get; } = new(1, 1);
@@ -138,14 +158,34 @@ public sealed class DirtyFile
 
     public JournalRecord ToRecord()
     {
-        lock (Gate) return new JournalRecord(Id, Path.Value, Size, WritePathChecksum?.Value, State, BaseVersion, Modified, Error);
+        lock (Gate)
+            return new JournalRecord(Id, Path.Value, Size, WritePathChecksum?.Value, State, BaseVersion, Modified, Error,
+                Writers > 0 || State == UploadState.Interrupted, Staged);
     }
 
     /// <summary>Writes at <paramref name="offset"/>; the checksum follows along while writes stay sequential.</summary>
     public void Write(long offset, ReadOnlySpan<byte> data)
     {
         lock (Gate) BeginChange();
-        RandomAccess.Write(_handle, data, offset);
+        try
+        {
+            RandomAccess.Write(_handle, data, offset);
+        }
+        catch (IOException)
+        {
+            // A write that failed (a full disk) leaves none of its bytes: what it extended is cut off again, so they are never uploaded.
+            long size;
+            lock (Gate) size = Size;
+            try
+            {
+                if (RandomAccess.GetLength(_handle) > size) RandomAccess.SetLength(_handle, size);
+            }
+            catch (IOException)
+            {
+                // Shrinking needs no room; if even that fails the upload reads the journal's size, not the file's.
+            }
+            throw;
+        }
         lock (Gate)
         {
             if (_hashValid && offset == _hashedUpTo)
@@ -159,7 +199,7 @@ public sealed class DirtyFile
                 _hashValid = false;
             }
             Size = Math.Max(Size, offset + data.Length);
-            Modified = DateTimeOffset.UtcNow;
+            Modified = Changed = DateTimeOffset.UtcNow;
         }
     }
 
@@ -180,7 +220,7 @@ public sealed class DirtyFile
                 _hashValid = false;
             }
             Size = size;
-            Modified = DateTimeOffset.UtcNow;
+            Modified = Changed = DateTimeOffset.UtcNow;
         }
     }
 
@@ -189,7 +229,7 @@ public sealed class DirtyFile
     /// <summary>A stream over the spool file for the upload, counting what it read into <see cref="UploadedBytes"/>.</summary>
     internal Stream OpenForUpload(long length)
     {
-        Interlocked.Exchange(ref UploadedBytes, 0);
+        Interlocked.Exchange(ref _uploadedBytes, 0);
         return new SpoolReadStream(this, length);
     }
 
@@ -200,18 +240,31 @@ public sealed class DirtyFile
     {
         Generation++;
         if (State is UploadState.Failed or UploadState.Committed) State = UploadState.Dirty;
-        UploadCancel?.Cancel();
+        _uploadCancel?.Cancel();
     }
 
     /// <summary>Adds a writer unless the file already left the spool (committed meanwhile): then the caller starts a new one.</summary>
-    internal bool TryAddWriter()
+    /// <param name="first">Whether no writer held it before: the journal must then mark it open.</param>
+    internal bool TryAddWriter(out bool first)
     {
         lock (Gate)
         {
+            first = false;
             if (Removed) return false;
+            first = Writers == 0;
             Writers++;
             _holders++;
             return true;
+        }
+    }
+
+    /// <summary>A writer closed it; returns how many are left. The last close of an interrupted file is the user's decision to keep it as it is.</summary>
+    internal int RemoveWriter()
+    {
+        lock (Gate)
+        {
+            if (--Writers == 0 && State == UploadState.Interrupted) State = UploadState.Dirty;
+            return Writers;
         }
     }
 
@@ -238,7 +291,7 @@ public sealed class DirtyFile
             Discarded = true;
             if (Removed) return;
             Removed = true;
-            UploadCancel?.Cancel();
+            _uploadCancel?.Cancel();
             delete = _holders == 0;
         }
         if (delete) CloseAndDelete();
@@ -290,7 +343,7 @@ public sealed class DirtyFile
             if (n <= 0) return 0;
             n = file.Read(_position, buffer[..n]);
             _position += n;
-            Interlocked.Add(ref file.UploadedBytes, n);
+            Interlocked.Add(ref file._uploadedBytes, n);
             return n;
         }
 

@@ -41,9 +41,11 @@ public sealed class Spool : IDisposable
     /// <summary>Opens (or creates) the spool in <paramref name="folder"/> and loads every file its journal still lists.</summary>
     public static Spool Open(string folder, long limit, ILogger logger)
     {
+        SpoolFolder.ClaimOrRefuse(folder, logger);
         // Spool files are the user's data: the folder is private (0700), so what is in it needs no mode of its own.
-        Directory.CreateDirectory(folder);
-        var files = Directory.CreateDirectory(Path.Combine(folder, "files")).FullName;
+        var files = Path.Combine(folder, "files");
+        SpoolFolder.RefuseLink(files);
+        Directory.CreateDirectory(files);
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(folder, Private);
@@ -78,13 +80,16 @@ public sealed class Spool : IDisposable
                 continue;
             }
             var handle = File.OpenHandle(spoolPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
-            var file = new DirtyFile(record.Id, path, spoolPath, handle, record.BaseVersion, record.Modified) { Error = record.Error };
-            if (file.Size != record.Size)
+            var file = new DirtyFile(record.Id, path, spoolPath, handle, record.BaseVersion, record.Modified);
+            file.Replayed(record);
+            if (file.Size != record.Size && file.State != UploadState.Interrupted)
                 _logger.LogInformation("{Path}: spool file holds {Actual} bytes, the journal said {Recorded} (written after the last record); uploading what is there", record.Path, file.Size, record.Size);
             Add(file);
         }
+        // Only what the journal names is ever deleted: a file here without a row is left alone (and said).
         var known = All().Select(f => f.SpoolPath).ToHashSet(StringComparer.Ordinal);
-        foreach (var stray in Directory.EnumerateFiles(_files).Where(f => !known.Contains(f))) File.Delete(stray);
+        var strays = Directory.EnumerateFiles(_files).Where(f => !known.Contains(f)).ToList();
+        if (strays.Count > 0) _logger.LogWarning("spool {Folder} holds {Count} files its journal does not name (e.g. {Stray}); left as they are", _files, strays.Count, strays[0]);
     }
 
     private string SpoolPathOf(long id) => Path.Combine(_files, id.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -102,12 +107,36 @@ public sealed class Spool : IDisposable
         catch (IOException e)
         {
             Journal.Delete(id);
-            throw new VfsException(VfsError.IoError, $"{path}: cannot create its spool file {spoolPath}: {e.Message}", e);
+            throw new VfsException(IsNoSpace(e) ? VfsError.NoSpace : VfsError.IoError, $"{path}: cannot create its spool file {spoolPath}: {e.Message}", e);
         }
         var file = new DirtyFile(id, path, spoolPath, handle, baseVersion, modified);
         Add(file);
         return file;
     }
+
+    /// <summary>Whether an I/O error says the disk is full (ENOSPC, EDQUOT).</summary>
+    internal static bool IsNoSpace(IOException e) => (e.HResult & 0xFFFF) is 28 or 122 || e.Message.Contains("space", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Adds a writer to a pending file; its first writer marks it open in the journal (so a crash leaves it interrupted, not published).</summary>
+    public bool TryAddWriter(DirtyFile file)
+    {
+        if (!file.TryAddWriter(out var first)) return false;
+        if (!first) return true;
+        try
+        {
+            Journal.SetWriting(file.Id, true);
+            return true;
+        }
+        catch
+        {
+            file.RemoveWriter();
+            file.Let();
+            throw;
+        }
+    }
+
+    /// <summary>Files whose writer never closed them, found at start and waiting for the user's decision.</summary>
+    public IReadOnlyList<DirtyFile> Interrupted() => [.. All().Where(f => f.State == UploadState.Interrupted)];
 
     private void Add(DirtyFile file)
     {
@@ -164,7 +193,7 @@ public sealed class Spool : IDisposable
             Journal.RenameTree(from.Value, to.Value);
             foreach (var file in moved)
             {
-                lock (file.Gate) file.Path = to.Combine(file.Path.RelativeTo(from));
+                file.MoveTo(to.Combine(file.Path.RelativeTo(from)));
                 Add(file);
             }
             return moved;
@@ -176,16 +205,49 @@ public sealed class Spool : IDisposable
     {
         if (!file.TryRetire()) return false;
         Unlist(file);
+        try
+        {
+            Journal.Delete(file.Id);
+        }
+        catch (VfsException e)
+        {
+            // The row still says committed with the new base: a start replays it as an upload onto our own version, never a conflict.
+            _logger.LogError("{Error}", e.Message);
+        }
         return true;
     }
 
     /// <summary>Takes a file out of the spool for good without uploading it (unlinked, or replaced by a rename onto it).</summary>
+    /// <remarks>
+    /// The journal row goes first, so the journal never lists a file the mount no longer shows. On a full disk, where even that
+    /// record may fail, the spool file (which a start without it drops the row for) is deleted first to make room, then the row.
+    /// </remarks>
     public void Discard(DirtyFile file)
     {
+        try
+        {
+            Journal.Delete(file.Id);
+        }
+        catch (VfsException e) when (e.Error == VfsError.NoSpace)
+        {
+            file.Discard();
+            Unlist(file);
+            try
+            {
+                Journal.Delete(file.Id);
+            }
+            catch (VfsException again)
+            {
+                // Consistent all the same: a row whose spool file is gone is dropped at the next start, never uploaded.
+                _logger.LogError("{Error}; the entry of {Path} is dropped at the next start", again.Message, file.Path);
+            }
+            return;
+        }
         file.Discard();
         Unlist(file);
     }
 
+    /// <summary>Takes the file out of the index (the journal row is the caller's).</summary>
     private void Unlist(DirtyFile file)
     {
         lock (_gate)
@@ -196,7 +258,6 @@ public sealed class Spool : IDisposable
                 Unindex(file);
             }
         }
-        Journal.Delete(file.Id);
         Changed.Pulse();
     }
 

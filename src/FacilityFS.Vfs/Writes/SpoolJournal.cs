@@ -10,7 +10,8 @@ namespace FacilityFS.Vfs.Writes;
 /// </remarks>
 public sealed class SpoolJournal : IDisposable
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
+    private const int SqliteFull = 13;
     private readonly Lock _gate = new();
     private readonly SqliteConnection _connection;
 
@@ -32,7 +33,12 @@ public sealed class SpoolJournal : IDisposable
                     state TEXT NOT NULL,
                     base_version TEXT,
                     mtime INTEGER NOT NULL,
-                    error TEXT);
+                    error TEXT,
+                    writing INTEGER NOT NULL DEFAULT 0,
+                    staged_size INTEGER,
+                    staged_checksum TEXT);
+                CREATE TABLE IF NOT EXISTS temporaries(
+                    path TEXT PRIMARY KEY);
                 CREATE TABLE IF NOT EXISTS conflicts(
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     path TEXT NOT NULL,
@@ -41,6 +47,16 @@ public sealed class SpoolJournal : IDisposable
                 """);
             var version = Convert.ToInt32(Scalar("PRAGMA user_version"), CultureInfo.InvariantCulture);
             if (version == 0) Execute($"PRAGMA user_version={SchemaVersion}");
+            else if (version == 1)
+            {
+                // Format 1 knew neither open writers nor staged versions: its rows were all closed files.
+                Execute("""
+                    ALTER TABLE files ADD COLUMN writing INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE files ADD COLUMN staged_size INTEGER;
+                    ALTER TABLE files ADD COLUMN staged_checksum TEXT;
+                    """);
+                Execute($"PRAGMA user_version={SchemaVersion}");
+            }
             else if (version != SchemaVersion)
                 throw new VfsException(VfsError.InvalidArgument, $"{path}: spool journal format {version} is not the {SchemaVersion} this version reads; finish its uploads with the version that wrote it");
         }
@@ -52,77 +68,96 @@ public sealed class SpoolJournal : IDisposable
 
     public string Path { get; }
 
-    public long Insert(string path, string? baseVersion, DateTimeOffset modified)
+    /// <summary>Adds the row of a file being created or opened for writing: it is marked as held by a writer until its close is recorded.</summary>
+    public long Insert(string path, string? baseVersion, DateTimeOffset modified) => Run($"recording {path}", () =>
     {
-        lock (_gate)
-        {
-            using var command = Command("INSERT INTO files(path, size, state, base_version, mtime) VALUES($path, 0, 'dirty', $base, $mtime) RETURNING id",
-                ("$path", path), ("$base", baseVersion), ("$mtime", modified.ToUnixTimeMilliseconds()));
-            return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-        }
-    }
+        using var command = Command("INSERT INTO files(path, size, state, base_version, mtime, writing) VALUES($path, 0, 'dirty', $base, $mtime, 1) RETURNING id",
+            ("$path", path), ("$base", baseVersion), ("$mtime", modified.ToUnixTimeMilliseconds()));
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    });
 
-    public void Update(JournalRecord record)
+    public void Update(JournalRecord record) => Run($"recording {record.Path}", () =>
     {
-        lock (_gate)
-        {
-            using var command = Command("""
-                UPDATE files SET path=$path, size=$size, checksum=$checksum, state=$state, base_version=$base, mtime=$mtime, error=$error WHERE id=$id
-                """,
-                ("$id", record.Id), ("$path", record.Path), ("$size", record.Size), ("$checksum", record.Checksum), ("$state", NameOf(record.State)),
-                ("$base", record.BaseVersion), ("$mtime", record.Modified.ToUnixTimeMilliseconds()), ("$error", record.Error));
-            command.ExecuteNonQuery();
-        }
-    }
+        using var command = Command("""
+            UPDATE files SET path=$path, size=$size, checksum=$checksum, state=$state, base_version=$base, mtime=$mtime, error=$error,
+                writing=$writing, staged_size=$staged_size, staged_checksum=$staged_checksum WHERE id=$id
+            """,
+            ("$id", record.Id), ("$path", record.Path), ("$size", record.Size), ("$checksum", record.Checksum), ("$state", NameOf(record.State)),
+            ("$base", record.BaseVersion), ("$mtime", record.Modified.ToUnixTimeMilliseconds()), ("$error", record.Error),
+            ("$writing", record.Writing ? 1 : 0), ("$staged_size", record.Staged?.Size), ("$staged_checksum", record.Staged?.Checksum));
+        return command.ExecuteNonQuery();
+    });
 
-    public void Delete(long id)
+    /// <summary>Marks a file as held open by a writer (at its first writer) or closed (at the last writer's release).</summary>
+    public void SetWriting(long id, bool writing) => Run("recording an open file", () =>
     {
-        lock (_gate)
-        {
-            using var command = Command("DELETE FROM files WHERE id=$id", ("$id", id));
-            command.ExecuteNonQuery();
-        }
-    }
+        using var command = Command("UPDATE files SET writing=$writing WHERE id=$id", ("$id", id), ("$writing", writing ? 1 : 0));
+        return command.ExecuteNonQuery();
+    });
+
+    public void Delete(long id) => Run("dropping a file from the journal", () =>
+    {
+        using var command = Command("DELETE FROM files WHERE id=$id", ("$id", id));
+        return command.ExecuteNonQuery();
+    });
+
+    /// <summary>Records an upload's hidden name before anything is sent to it, so a later start can delete what a crash left.</summary>
+    public void AddTemporary(string path) => Run($"recording the upload temporary {path}", () =>
+    {
+        using var command = Command("INSERT OR IGNORE INTO temporaries(path) VALUES($path)", ("$path", path));
+        return command.ExecuteNonQuery();
+    });
+
+    public void RemoveTemporary(string path) => Run($"dropping the upload temporary {path}", () =>
+    {
+        using var command = Command("DELETE FROM temporaries WHERE path=$path", ("$path", path));
+        return command.ExecuteNonQuery();
+    });
+
+    /// <summary>Hidden upload names recorded and not known to be gone: an earlier run may have left them on the storage.</summary>
+    public IReadOnlyList<string> Temporaries() => Run("reading the upload temporaries", () =>
+    {
+        using var command = Command("SELECT path FROM temporaries ORDER BY path");
+        using var reader = command.ExecuteReader();
+        var paths = new List<string>();
+        while (reader.Read()) paths.Add(reader.GetString(0));
+        return paths;
+    });
 
     /// <summary>Renames a path and everything below it (a folder's pending files move with it).</summary>
-    public void RenameTree(string from, string to)
+    public void RenameTree(string from, string to) => Run($"renaming {from} to {to}", () =>
     {
-        lock (_gate)
-        {
-            using var command = Command("""
-                UPDATE files SET path = $to || substr(path, length($from) + 1)
-                WHERE path = $from OR substr(path, 1, length($from) + 1) = $from || '/'
-                """, ("$from", from), ("$to", to));
-            command.ExecuteNonQuery();
-        }
-    }
+        using var command = Command("""
+            UPDATE files SET path = $to || substr(path, length($from) + 1)
+            WHERE path = $from OR substr(path, 1, length($from) + 1) = $from || '/'
+            """, ("$from", from), ("$to", to));
+        return command.ExecuteNonQuery();
+    });
 
     public IReadOnlyList<JournalRecord> All()
     {
         lock (_gate)
         {
-            using var command = Command("SELECT id, path, size, checksum, state, base_version, mtime, error FROM files ORDER BY id");
+            using var command = Command("SELECT id, path, size, checksum, state, base_version, mtime, error, writing, staged_size, staged_checksum FROM files ORDER BY id");
             using var reader = command.ExecuteReader();
             var records = new List<JournalRecord>();
             while (reader.Read())
             {
                 records.Add(new JournalRecord(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3),
                     StateOf(reader.GetString(4)), reader.IsDBNull(5) ? null : reader.GetString(5),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)), reader.IsDBNull(7) ? null : reader.GetString(7)));
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)), reader.IsDBNull(7) ? null : reader.GetString(7),
+                    reader.GetInt64(8) != 0, reader.IsDBNull(9) ? null : new StagedVersion(reader.GetInt64(9), reader.IsDBNull(10) ? null : reader.GetString(10))));
             }
             return records;
         }
     }
 
-    public void AddConflict(string path, string keptAs, DateTimeOffset at)
+    public void AddConflict(string path, string keptAs, DateTimeOffset at) => Run($"recording the conflict copy {keptAs}", () =>
     {
-        lock (_gate)
-        {
-            using var command = Command("INSERT INTO conflicts(path, kept_as, at) VALUES($path, $kept, $at)",
-                ("$path", path), ("$kept", keptAs), ("$at", at.ToUnixTimeMilliseconds()));
-            command.ExecuteNonQuery();
-        }
-    }
+        using var command = Command("INSERT INTO conflicts(path, kept_as, at) VALUES($path, $kept, $at)",
+            ("$path", path), ("$kept", keptAs), ("$at", at.ToUnixTimeMilliseconds()));
+        return command.ExecuteNonQuery();
+    });
 
     public IReadOnlyList<(string Path, string KeptAs, DateTimeOffset At)> Conflicts()
     {
@@ -137,9 +172,26 @@ public sealed class SpoolJournal : IDisposable
     }
 
     /// <summary>Forces everything recorded so far to disk (the WAL is synced and folded into the database).</summary>
-    public void MakeDurable()
+    public void MakeDurable() => Run("syncing the journal", () =>
     {
-        lock (_gate) Execute("PRAGMA wal_checkpoint(FULL)");
+        Execute("PRAGMA wal_checkpoint(FULL)");
+        return 0;
+    });
+
+    /// <summary>Runs one statement under the lock; a failure is the caller's error (ENOSPC when the disk is full), never silent.</summary>
+    private T Run<T>(string what, Func<T> body)
+    {
+        lock (_gate)
+        {
+            try
+            {
+                return body();
+            }
+            catch (SqliteException e)
+            {
+                throw new VfsException(e.SqliteErrorCode == SqliteFull ? VfsError.NoSpace : VfsError.IoError, $"{Path}: {what} failed: {e.Message}", e);
+            }
+        }
     }
 
     public static string NameOf(UploadState state) => state switch
@@ -148,6 +200,7 @@ public sealed class SpoolJournal : IDisposable
         UploadState.Uploading => "uploading",
         UploadState.Committed => "committed",
         UploadState.Failed => "failed",
+        UploadState.Interrupted => "interrupted",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 
@@ -157,6 +210,7 @@ public sealed class SpoolJournal : IDisposable
         "uploading" => UploadState.Uploading,
         "committed" => UploadState.Committed,
         "failed" => UploadState.Failed,
+        "interrupted" => UploadState.Interrupted,
         _ => throw new VfsException(VfsError.InvalidArgument, $"{Path}: unknown upload state '{name}' in the spool journal"),
     };
 

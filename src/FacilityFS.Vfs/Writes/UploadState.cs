@@ -10,4 +10,6 @@ public enum UploadState
     Committed,
     /// <summary>The storage refused it for good (403, 507, 413…); kept in the spool with the reason.</summary>
     Failed,
+    /// <summary>Its writer never closed it (the mount died while it was open): kept, never uploaded under its name until the user decides (`facilityfs recover`).</summary>
+    Interrupted,
 }

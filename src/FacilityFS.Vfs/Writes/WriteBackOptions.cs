@@ -22,6 +22,10 @@ public sealed record WriteBackOptions
     /// <summary>fsync waits until the file is committed on the storage (instead of only durable in the spool).</summary>
     public bool FsyncRemote { get; init; }
 
-    /// <summary>Names conflict copies (NAME.conflict-HOST-TIME).</summary>
+    /// <summary>Names conflict copies (NAME.conflict-HOST-TIME) and published interrupted files (NAME.interrupted-HOST-TIME).</summary>
     public string HostName { get; init; } = Environment.MachineName;
+
+    /// <summary>For crash tests only: the process kills itself (SIGKILL) right after an upload is staged ("staged") or moved onto its name ("moved").</summary>
+    /// <remarks>Read once from FACILITYFS_TEST_CRASH_AT when the options are made; the crash is the real one a power cut or kill -9 gives.</remarks>
+    public string? CrashAt { get; init; } = Environment.GetEnvironmentVariable("FACILITYFS_TEST_CRASH_AT");
 }
