@@ -121,7 +121,7 @@ internal static class MountCommands
             catch (UsageException)
             {
                 // A mount that does not answer (killed, or another program's) is still unmounted; there is nothing to wait for.
-                FuseMount.Unmount(point, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+                if (FuseMount.IsMounted(point)) FuseMount.Unmount(point, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
             }
             var pending = report?.Status.Pending.Count ?? 0;
             if (pending > 0) context.ErrorLine($"{pending} files still to upload; waiting up to {report!.FlushTimeoutSeconds:0.#} s");

@@ -92,10 +92,13 @@ public sealed partial class ControlServer : IAsyncDisposable
             await using var stream = new NetworkStream(client, ownsSocket: false);
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true };
             string answer;
+            var unmount = false;
             try
             {
                 var line = await ReadRequestAsync(stream).ConfigureAwait(false);
-                answer = await AnswerAsync(ControlJson.Read<ControlRequest>(line, "control request")).ConfigureAwait(false);
+                var request = ControlJson.Read<ControlRequest>(line, "control request");
+                unmount = request.Command == "unmount";
+                answer = await AnswerAsync(request).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -110,6 +113,8 @@ public sealed partial class ControlServer : IAsyncDisposable
             {
                 // The asker went away (Ctrl-C on `facilityfs sync`); nothing to tell.
             }
+            // Only once answered: the shutdown closes this server.
+            if (unmount) _unmount();
         }
     }
 
@@ -152,7 +157,6 @@ public sealed partial class ControlServer : IAsyncDisposable
                 var status = _vfs.Status();
                 return ControlJson.Write(new SyncReport(failed, [.. status.Pending.Where(p => p.State == "open")], status.Committed));
             case "unmount":
-                _unmount();
                 return ControlJson.Write(_report());
             default:
                 return ControlJson.Write(new ControlError($"unknown control command '{Storage.Printable.Escape(request.Command)}' (known: status, sync, unmount)"));
