@@ -187,6 +187,12 @@ public sealed class HostileServerTests
             Assert.Contains("unknown certificate authority", tls.Message);
             Assert.Contains("ca_bundle", tls.Message);
 
+            var strangers = Path.Combine(pki.Folder, "stranger-ca.pem");
+            await File.WriteAllTextAsync(strangers, (await File.ReadAllTextAsync(pki.StrangerChain)).Split("-----BEGIN PRIVATE KEY-----")[0]);
+            await using var wrongBundle = StoreAt(secure.BaseUri, o => o with { TrustedAuthorities = TrustedAuthorities.Load(strangers) });
+            var bundle = await Assert.ThrowsAsync<StorageException>(() => wrongBundle.OpenReadAsync(RemotePath.Parse("/f")));
+            Assert.Contains("does not chain to a CA of the configured ca_bundle", bundle.Message);
+
             await using var trusting = StoreAt(secure.BaseUri, o => o with { TrustedAuthorities = TrustedAuthorities.Load(pki.RootCa) });
             var downgrade = await Assert.ThrowsAsync<StorageException>(() => trusting.OpenReadAsync(RemotePath.Parse("/f")));
             Assert.Contains("refusing a redirect from https", downgrade.Message);

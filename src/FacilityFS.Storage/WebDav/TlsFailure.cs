@@ -19,6 +19,8 @@ internal static class TlsFailure
             : Contains(reason, "UntrustedRoot") || Contains(reason, "PartialChain") || Contains(reason, "RemoteCertificateChainErrors")
                 ? "its certificate is signed by an unknown certificate authority; give the site's CA certificates as ca_bundle in the remote's configuration"
             : Contains(reason, "RemoteCertificateNotAvailable") ? "it sent no certificate"
+            // Our own check against ca_bundle said no: the name, the dates or the issuer are not what the bundle vouches for.
+            : Contains(reason, "ValidationCallback") ? "its certificate does not chain to a CA of the configured ca_bundle (or names another host, or has expired); check that ca_bundle holds the site's CA"
             : $"the TLS handshake failed ({reason}); for a site CA, set ca_bundle in the remote's configuration";
         return $"cannot connect securely to the server: {cause} [{reason}]";
     }
