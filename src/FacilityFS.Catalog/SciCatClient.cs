@@ -13,6 +13,15 @@ public sealed class SciCatClient(HttpClient http, Uri apiBase, ICredentialProvid
 {
     private readonly Uri _base = new(apiBase.AbsoluteUri.TrimEnd('/') + "/");
 
+    /// <summary>The HTTP client for SciCat: redirects are not followed, since following one resends the body (a password at login) and the token to wherever it points.</summary>
+    public static HttpClient CreateHttpClient() =>
+        new(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15), AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>The error for a redirect that was not followed, naming where it pointed.</summary>
+    internal static CatalogException Redirected(HttpResponseMessage response, string what) =>
+        new(response.StatusCode, $"{what} answered {(int)response.StatusCode} with a redirect to {response.Headers.Location?.ToString() ?? "nowhere"}; "
+            + "not followed, since it would send the password or token there: configure the catalog's URL as the one it points to if that is right");
+
     public Uri ApiBase => _base;
 
     /// <summary>The dataset, or null when the catalog has none with that pid.</summary>
@@ -117,6 +126,7 @@ public sealed class SciCatClient(HttpClient http, Uri apiBase, ICredentialProvid
                 if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden && attempt == 0
                     && await credentials.RenewAsync(authorization, cancellationToken).ConfigureAwait(false))
                     continue;
+                if ((int)response.StatusCode is >= 300 and < 400) throw Redirected(response, $"SciCat at {_base} ({method} {relative.Split('?')[0]})");
                 if ((int)response.StatusCode >= 500)
                     throw new CatalogException(response.StatusCode, $"SciCat at {_base} failed on {method} {relative.Split('?')[0]}: {(int)response.StatusCode} {response.ReasonPhrase}");
                 var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);

@@ -38,13 +38,26 @@ public sealed class SciCatLogin(HttpClient http, Uri apiBase, string username, S
             }
             using (response)
             {
+                if ((int)response.StatusCode is >= 300 and < 400) throw SciCatClient.Redirected(response, $"SciCat login at {url}");
                 if (response.StatusCode == HttpStatusCode.Unauthorized)
                     throw new CredentialException($"SciCat at {apiBase} refused the login of {username} (wrong password in {password.Path}?)");
                 if (!response.IsSuccessStatusCode) throw new CatalogException(response.StatusCode, $"SciCat login at {url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
-                var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-                _token = answer?["access_token"]?.GetValue<string>() ?? answer?["id"]?.GetValue<string>()
-                    ?? throw new CatalogException(response.StatusCode, $"SciCat login at {url} answered without a token");
-                var lifetime = answer?["expires_in"]?.GetValue<double>() is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromHours(1);
+                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                if (string.IsNullOrWhiteSpace(text))
+                    throw new CatalogException(response.StatusCode, $"SciCat login at {url} answered {(int)response.StatusCode} with an empty body; expected JSON with the token (access_token or id): is {apiBase} SciCat's API URL?");
+                JsonNode? answer;
+                try
+                {
+                    answer = JsonNode.Parse(text);
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                    throw new CatalogException(response.StatusCode, $"SciCat login at {url} answered {(int)response.StatusCode} with something that is not JSON; expected the token (access_token or id): is {apiBase} SciCat's API URL?");
+                }
+                _token = (answer as JsonObject)?["access_token"] is JsonValue access && access.TryGetValue<string>(out var a) ? a
+                    : (answer as JsonObject)?["id"] is JsonValue id && id.TryGetValue<string>(out var i) ? i
+                    : throw new CatalogException(response.StatusCode, $"SciCat login at {url} answered without a token (no access_token or id)");
+                var lifetime = (answer as JsonObject)?["expires_in"] is JsonValue expires && expires.TryGetValue<double>(out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromHours(1);
                 _renewAt = DateTimeOffset.UtcNow + lifetime - TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, lifetime.Ticks / 4));
                 return _token;
             }

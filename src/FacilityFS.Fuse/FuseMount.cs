@@ -180,7 +180,10 @@ public sealed class FuseMount : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => CloseAsync(TimeSpan.FromSeconds(30));
+
+    /// <summary>Unmounts and waits up to <paramref name="wait"/> for the loop to end; past it the session is left as it is, and the kernel fails its requests once this process exits.</summary>
+    public async ValueTask CloseAsync(TimeSpan wait)
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (!_stopped.Task.IsCompleted)
@@ -196,11 +199,11 @@ public sealed class FuseMount : IAsyncDisposable
         }
         try
         {
-            await _stopped.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            await _stopped.Task.WaitAsync(wait).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            _logger.LogError("the FUSE loop for {Mountpoint} did not end within 30 s; leaving the session", Mountpoint);
+            _logger.LogError("the FUSE loop for {Mountpoint} did not end within {Seconds:0.#} s (files still open in it?); leaving the session, whose requests fail once this process exits", Mountpoint, wait.TotalSeconds);
             return;
         }
         _loop.Join();

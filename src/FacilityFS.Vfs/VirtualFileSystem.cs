@@ -26,6 +26,8 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
     private readonly WriteBack? _writeBack;
     private readonly ConcurrentDictionary<ulong, OpenFile> _files = new();
     private readonly ConcurrentDictionary<ulong, IReadOnlyList<VfsEntry>> _directories = new();
+    // Cancelled when the mount ends: a listing or block fetch stuck on the server then fails its waiters instead of holding them for ever.
+    private readonly CancellationTokenSource _stopping = new();
     private long _nextHandle;
 
     private VirtualFileSystem(IRemoteStore store, VfsOptions options, RemoteEntry root, Spool? spool, ILogger logger)
@@ -34,7 +36,7 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
         _options = options;
         _logger = logger;
         _budget = new MemoryBudget(options.MemoryBudget);
-        Blocks = new BlockCache(store, options, _budget, logger);
+        Blocks = new BlockCache(store, options, _budget, logger, _stopping.Token);
         _inodes = new InodeTable(root, Environment.TickCount64);
         _spool = spool;
         if (spool is not null) _writeBack = new WriteBack(store, spool, options.WriteBack!, logger, OnCommitted);
@@ -236,7 +238,8 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
             if (node.Unlinked is not null) return;
         }
         var now = Environment.TickCount64;
-        var fresh = await OnStorage(() => _store.StatAsync(node.Path, cancellationToken)).ConfigureAwait(false);
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        var fresh = await OnStorage(() => _store.StatAsync(node.Path, call.Token)).ConfigureAwait(false);
         bool changed;
         lock (node.Gate)
         {
@@ -267,7 +270,7 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
         {
             var now = Environment.TickCount64;
             var children = new List<RemoteEntry>();
-            await foreach (var child in _store.ListAsync(folder.Path).ConfigureAwait(false)) children.Add(child);
+            await foreach (var child in _store.ListAsync(folder.Path, _stopping.Token).ConfigureAwait(false)) children.Add(child);
             var listing = new DirectoryListing(children, now);
             lock (folder.Gate)
             {
@@ -278,7 +281,13 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
         }
         catch (StorageException e)
         {
+            // Every waiter gets this error; the next call asks the server afresh.
+            _logger.LogWarning("listing {Path} failed: {Error}", folder.Path, e.Message);
             throw VfsException.From(e);
+        }
+        catch (OperationCanceledException e) when (_stopping.IsCancellationRequested)
+        {
+            throw new VfsException(VfsError.IoError, $"listing {folder.Path} was cancelled: the mount is ending", e);
         }
         finally
         {
@@ -355,6 +364,14 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
         {
             throw VfsException.From(e);
         }
+    }
+
+    /// <summary>Cancels every listing, lookup and block fetch waiting on the server, and fails later ones at once (I/O error): an ending mount answers every request, whatever the server does.</summary>
+    public void CancelStorageCalls()
+    {
+        if (_stopping.IsCancellationRequested) return;
+        _logger.LogInformation("cancelling the requests still waiting on {Store}", _store.DisplayName);
+        _stopping.Cancel();
     }
 
     public async ValueTask DisposeAsync()

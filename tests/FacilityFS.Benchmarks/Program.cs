@@ -40,6 +40,9 @@ try
     File.Delete(server.PathOf("up-ffs.bin"));
     File.Delete(server.PathOf("up-curl.bin"));
 
+    // --- a listing of a million entries: printed as it streams, in bounded memory ---
+    await Listing.RunAsync(facilityfs, work.FullName);
+
     // --- the mount: ours against rclone mount (full cache mode) and curl ---
     mounts = new Mounts(facilityfs, work.FullName, server.BaseUri);
     var random = RandomNumberGenerator.GetBytes(256 << 20);

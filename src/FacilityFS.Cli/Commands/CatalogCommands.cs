@@ -11,7 +11,7 @@ namespace FacilityFS.Cli.Commands;
 /// <summary>`register`, `upload`, `datasets search|show`: datasets in SciCat for data on the storage, registered exactly once (ledger in ~/.local/state/facilityfs).</summary>
 internal static class CatalogCommands
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
+    private static readonly HttpClient Http = SciCatClient.CreateHttpClient();
 
     private static Option<string?> CatalogOption() => new("--catalog") { Description = "A catalog of the configuration (default: the only one)" };
 
@@ -169,6 +169,7 @@ internal static class CatalogCommands
 
     internal static SciCatClient ClientFor(CatalogConfig catalog, FacilityConfig config)
     {
+        foreach (var warning in CredentialWarnings.Of(catalog)) Console.Error.WriteLine($"warning: {warning}");
         ICredentialProvider credentials = catalog switch
         {
             { TokenFile: { } tokenFile } => BearerTokenCredentials.FromFile(tokenFile),

@@ -34,12 +34,19 @@ internal sealed class CommandScope(FacilityConfig config, RemoteResolver resolve
             context.ErrorLine($"facilityfs: {e.Message}");
             return ExitCode.For(e.First);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (OutOfMemoryException)
+        {
+            // Whatever filled memory is unreachable by now; a line (not a stack trace) says what happened.
+            context.ErrorLine("facilityfs: out of memory (a server answer larger than this machine can hold?); see max_listing_entries and max_response_size in the configuration");
+            return ExitCode.Remote;
+        }
+        catch (Exception e)
         {
             context.ErrorLine($"facilityfs: {OneLine(e.Message)}");
             return ExitCode.For(e);
         }
     }
 
-    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+    // Messages quote names and servers' words: a newline or an escape sequence in them is shown, not obeyed.
+    private static string OneLine(string text) => Storage.Printable.Escape(text.ReplaceLineEndings(" "));
 }

@@ -33,19 +33,45 @@ internal static class ListCommand
         return command;
     }
 
+    /// <summary>Folders up to this many entries are printed sorted by name; larger ones as they arrive, so memory stays flat for a million files.</summary>
+    internal const int SortedUpTo = 10_000;
+
     private static async Task ListAsync(RemoteTarget target, RemotePath folder, bool recursive, Action<RemoteEntry, string> print, CancellationToken cancellationToken)
     {
-        var children = await target.Store.ListAsync(folder, cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var child in children.OrderBy(c => c.Name, StringComparer.Ordinal))
+        var first = new List<RemoteEntry>();
+        var subfolders = new List<RemotePath>();
+        var streaming = false;
+        void Print(RemoteEntry child)
+        {
+            print(child, child.Path.RelativeTo(target.Path));
+            if (recursive && child.IsDirectory) subfolders.Add(child.Path);
+        }
+        await foreach (var child in target.Store.ListAsync(folder, cancellationToken).ConfigureAwait(false))
+        {
+            if (streaming)
+            {
+                Print(child);
+                continue;
+            }
+            first.Add(child);
+            if (first.Count <= SortedUpTo) continue;
+            streaming = true;
+            foreach (var held in first) Print(held);
+            first.Clear();
+        }
+        foreach (var child in first.OrderBy(c => c.Name, StringComparer.Ordinal))
         {
             print(child, child.Path.RelativeTo(target.Path));
             if (recursive && child.IsDirectory) await ListAsync(target, child.Path, recursive, print, cancellationToken).ConfigureAwait(false);
         }
+        // A folder printed as it came has its subfolders follow it, once its own listing is done.
+        foreach (var subfolder in subfolders) await ListAsync(target, subfolder, recursive, print, cancellationToken).ConfigureAwait(false);
     }
 
     private static Action<RemoteEntry, string> Printer(CliContext context, bool longFormat, bool json) => (entry, shown) =>
     {
-        var name = entry.IsDirectory ? shown + "/" : shown;
+        // A name is the server's to choose: escape sequences in it are shown, not obeyed, and a newline cannot pass for two entries.
+        var name = Printable.Escape(entry.IsDirectory ? shown + "/" : shown);
         if (json)
             context.Json(new Listed(entry.Path.Value, entry.Name, entry.IsDirectory ? "directory" : "file", entry.Size, entry.LastModified, entry.ETag));
         else if (longFormat)

@@ -115,18 +115,21 @@ internal static class MountCommands
             MountReport? report = null;
             try
             {
-                report = await ControlClient.AskAsync<MountReport>(point, new ControlRequest("status"), token).ConfigureAwait(false);
+                // The mount unmounts itself, so that it can also cancel what waits on the server and end within its flush timeout.
+                report = await ControlClient.AskAsync<MountReport>(point, new ControlRequest("unmount"), token).ConfigureAwait(false);
             }
             catch (UsageException)
             {
                 // A mount that does not answer (killed, or another program's) is still unmounted; there is nothing to wait for.
+                if (FuseMount.IsMounted(point)) FuseMount.Unmount(point, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
             }
             var pending = report?.Status.Pending.Count ?? 0;
             if (pending > 0) context.ErrorLine($"{pending} files still to upload; waiting up to {report!.FlushTimeoutSeconds:0.#} s");
-            FuseMount.Unmount(point, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
             // The daemon finishes its work (uploads, cache writes) after the kernel let go; returning only then makes a remount see all of it.
-            var deadline = DateTime.UtcNow.AddSeconds((report?.FlushTimeoutSeconds ?? 0) + 60);
+            var deadline = DateTime.UtcNow.AddSeconds((report?.FlushTimeoutSeconds ?? 0) + 15);
             while (daemon is not null && Directory.Exists($"/proc/{daemon}") && DateTime.UtcNow < deadline) await Task.Delay(50, token).ConfigureAwait(false);
+            if (daemon is not null && Directory.Exists($"/proc/{daemon}"))
+                throw new UsageException($"the mount daemon of {point} (pid {daemon}) is still running {(report?.FlushTimeoutSeconds ?? 0) + 15:0.#} s after the unmount; see its log");
             context.Line($"unmounted {point}");
             if (report?.Status.SpoolDirectory is { } spool && !(daemon is not null && Directory.Exists($"/proc/{daemon}")))
             {
@@ -163,18 +166,11 @@ internal static class MountCommands
         var mount = FuseMount.Start(vfs, point, new FuseMountOptions { FsName = target.ToString(), AllowOther = allowOther, ReadOnly = options.ReadOnly }, logger);
         await using (mount.ConfigureAwait(false))
         {
+            var shutdown = new MountShutdown(mount, vfs, flushTimeout, logger);
             void Stop(PosixSignalContext signal)
             {
                 signal.Cancel = true;
-                logger.LogInformation("{Signal}: unmounting {Mountpoint}", signal.Signal, point);
-                try
-                {
-                    mount.RequestUnmount();
-                }
-                catch (FuseMountException e)
-                {
-                    logger.LogError("{Error}", e.Message);
-                }
+                shutdown.Request(signal.Signal.ToString());
             }
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
@@ -183,14 +179,13 @@ internal static class MountCommands
             {
                 Datasets = catalog?.Registrations().Select(r => new DatasetReport(r.Folder, r.Pid, r.Step.ToString().ToLowerInvariant(), r.Error)).ToList(),
             };
-            await using var control = ControlServer.Start(ControlSocket.PathOf(point), vfs, report, logger);
+            await using var control = ControlServer.Start(ControlSocket.PathOf(point), vfs, report, () => shutdown.Request("facilityfs unmount"), logger);
             logger.LogInformation("mounted {Remote} at {Mountpoint} (disk cache: {Cache}; spool: {Spool})", target, point, options.CacheDirectory ?? "none",
                 options.WriteBack?.SpoolDirectory ?? "none, read-only");
             context.ErrorLine($"mounted {target} at {point}; unmount with: facilityfs unmount {point}");
-            await mount.Stopped.ConfigureAwait(false);
-            logger.LogInformation("unmounted {Mountpoint}", point);
-            // Every handle is closed now: what is pending gets until the flush timeout, the rest waits in the journal.
-            var left = await vfs.DrainAsync(flushTimeout, CancellationToken.None).ConfigureAwait(false);
+            var remaining = await shutdown.WaitAsync().ConfigureAwait(false);
+            // Every handle is closed now (or the kernel gets no more time): what is pending gets what is left of the flush timeout, the rest waits in the journal.
+            var left = await vfs.DrainAsync(remaining, CancellationToken.None).ConfigureAwait(false);
             if (left > 0) logger.LogWarning("{Count} files not uploaded within {Timeout} s; they stay in {Spool} for the next mount of {Remote}", left, flushTimeout.TotalSeconds, options.WriteBack!.SpoolDirectory, target);
         }
     }

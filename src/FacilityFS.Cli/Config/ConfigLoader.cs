@@ -10,7 +10,7 @@ public static partial class ConfigLoader
 {
     private static readonly string[] RemoteKeys =
         ["url", "path", "token_file", "token_env", "username", "password_file", "oidc", "client_cert", "client_key", "client_cert_password_file", "ca_bundle",
-            "insecure", "timeout", "retries", "connections"];
+            "insecure", "timeout", "retries", "connections", "max_listing_entries", "max_response_size"];
 
     private static readonly string[] OidcKeys = ["issuer", "client_id", "client_secret_file", "scope", "flow"];
 
@@ -153,6 +153,8 @@ public static partial class ConfigLoader
             Timeout = values.TryGetValue("timeout", out var timeout) ? DurationOf(timeout, file, Key("timeout")) : TimeSpan.FromSeconds(60),
             Retries = values.TryGetValue("retries", out var retries) ? IntegerOf(retries, file, Key("retries"), 0, 100) : 4,
             Connections = values.TryGetValue("connections", out var connections) ? IntegerOf(connections, file, Key("connections"), 1, 256) : 16,
+            MaxListingEntries = values.TryGetValue("max_listing_entries", out var entries) ? IntegerOf(entries, file, Key("max_listing_entries"), 1, int.MaxValue) : 2_000_000,
+            MaxResponseBytes = values.TryGetValue("max_response_size", out var responseSize) ? IntegerOf(responseSize, file, Key("max_response_size"), 4096, 1 << 30) : 1 << 20,
         };
     }
 

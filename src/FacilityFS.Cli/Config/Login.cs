@@ -6,7 +6,7 @@ namespace FacilityFS.Cli.Config;
 /// <summary>Where logins live and how a remote's `oidc:` section becomes a client: one place for the token folder and the provider's HTTP client.</summary>
 public static class Login
 {
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15) }) { Timeout = TimeSpan.FromSeconds(60) };
+    private static readonly HttpClient Http = OidcClient.CreateHttpClient();
 
     /// <summary>~/.config/facilityfs/tokens: private (0700), one 0600 file per remote.</summary>
     public static TokenStore Store => new(Path.Combine(UserFolders.Config, "tokens"));

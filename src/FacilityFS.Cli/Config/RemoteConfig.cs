@@ -39,6 +39,12 @@ public sealed record RemoteConfig
 
     public int Connections { get; init; } = 16;
 
+    /// <summary>The most entries one folder's listing may hold (`max_listing_entries`).</summary>
+    public int MaxListingEntries { get; init; } = 2_000_000;
+
+    /// <summary>The most bytes one &lt;response&gt; of a listing may take (`max_response_size`).</summary>
+    public int MaxResponseBytes { get; init; } = 1 << 20;
+
     /// <summary>Tokens from an OpenID provider (`facilityfs login`), when the remote is configured for them.</summary>
     public OidcConfig? Oidc { get; init; }
 }

@@ -77,6 +77,7 @@ public sealed partial class RemoteResolver(FacilityConfig config, bool insecure 
         {
             var skipChecks = remote.Insecure || insecure;
             if (skipChecks) Console.Error.WriteLine($"warning: TLS certificate checks are off for remote '{remote.Name}' ({(insecure ? "--insecure" : "insecure: true")})");
+            foreach (var warning in CredentialWarnings.Of(remote)) Console.Error.WriteLine($"warning: {warning}");
             store = new WebDavStore(new WebDavOptions
             {
                 BaseUri = remote.Url!,
@@ -84,6 +85,8 @@ public sealed partial class RemoteResolver(FacilityConfig config, bool insecure 
                 IdleTimeout = remote.Timeout,
                 MaxRetries = remote.Retries,
                 MaxConnectionsPerServer = remote.Connections,
+                MaxListingEntries = remote.MaxListingEntries,
+                MaxResponseBytes = remote.MaxResponseBytes,
                 InsecureSkipTlsVerify = skipChecks,
                 ClientCertificate = remote.ClientCertificate is { } certificate
                     ? Identity.Tls.ClientCertificate.Load(certificate, remote.ClientKey, remote.ClientCertificatePasswordFile is { } p ? new SecretFile(p).Read() : null)

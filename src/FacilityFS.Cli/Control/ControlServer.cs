@@ -5,11 +5,17 @@ using Microsoft.Extensions.Logging;
 
 namespace FacilityFS.Cli.Control;
 
-/// <summary>The mount's local control socket (Unix domain, mode 0600): answers status, sync and recover for the commands of those names.</summary>
+/// <summary>The mount's local control socket (Unix domain, mode 0600): answers status, sync, recover and unmount for the commands of those names.</summary>
+/// <remarks>A request is one line of at most <see cref="MaxRequestBytes"/>, sent within the idle timeout; anything else is answered with an error and closed.</remarks>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class ControlServer : IAsyncDisposable
+public sealed partial class ControlServer : IAsyncDisposable
 {
+    /// <summary>The longest request line; real ones are under a hundred bytes.</summary>
+    public const int MaxRequestBytes = 64 << 10;
+
     private readonly Socket _socket;
+    private readonly Action _unmount;
+    private readonly TimeSpan _idleTimeout;
     private readonly string _path;
     private readonly VirtualFileSystem _vfs;
     private readonly Func<MountReport> _report;
@@ -17,9 +23,11 @@ public sealed class ControlServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    private ControlServer(Socket socket, string path, VirtualFileSystem vfs, Func<MountReport> report, ILogger logger)
+    private ControlServer(Socket socket, string path, VirtualFileSystem vfs, Func<MountReport> report, Action unmount, TimeSpan idleTimeout, ILogger logger)
     {
         _socket = socket;
+        _unmount = unmount;
+        _idleTimeout = idleTimeout;
         _path = path;
         _vfs = vfs;
         _report = report;
@@ -27,7 +35,9 @@ public sealed class ControlServer : IAsyncDisposable
         _loop = Task.Run(AcceptAsync);
     }
 
-    public static ControlServer Start(string path, VirtualFileSystem vfs, Func<MountReport> report, ILogger logger)
+    /// <param name="unmount">Starts the mount's own shutdown (as SIGTERM does), for `facilityfs unmount`.</param>
+    /// <param name="idleTimeout">How long a connection may take to send its request (10 s when null).</param>
+    public static ControlServer Start(string path, VirtualFileSystem vfs, Func<MountReport> report, Action unmount, ILogger logger, TimeSpan? idleTimeout = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         // A socket file left by a mount that was killed answers nobody; this mountpoint is ours now.
@@ -35,8 +45,16 @@ public sealed class ControlServer : IAsyncDisposable
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            socket.Bind(new UnixDomainSocketEndPoint(path));
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            // Created 0600 from the start: a chmod after bind leaves a moment in which anyone could connect.
+            var previous = Umask(0x3F); // 077: no group or other bits
+            try
+            {
+                socket.Bind(new UnixDomainSocketEndPoint(path));
+            }
+            finally
+            {
+                Umask(previous);
+            }
             socket.Listen(16);
         }
         catch
@@ -44,8 +62,11 @@ public sealed class ControlServer : IAsyncDisposable
             socket.Dispose();
             throw;
         }
-        return new ControlServer(socket, path, vfs, report, logger);
+        return new ControlServer(socket, path, vfs, report, unmount, idleTimeout ?? TimeSpan.FromSeconds(10), logger);
     }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "umask")]
+    private static partial uint Umask(uint mask);
 
     private async Task AcceptAsync()
     {
@@ -69,13 +90,15 @@ public sealed class ControlServer : IAsyncDisposable
         using (client)
         {
             await using var stream = new NetworkStream(client, ownsSocket: false);
-            using var reader = new StreamReader(stream, Encoding.UTF8);
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true };
             string answer;
+            var unmount = false;
             try
             {
-                var line = await reader.ReadLineAsync(_stop.Token).ConfigureAwait(false) ?? "";
-                answer = await AnswerAsync(ControlJson.Read<ControlRequest>(line, "control request")).ConfigureAwait(false);
+                var line = await ReadRequestAsync(stream).ConfigureAwait(false);
+                var request = ControlJson.Read<ControlRequest>(line, "control request");
+                unmount = request.Command == "unmount";
+                answer = await AnswerAsync(request).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -90,7 +113,36 @@ public sealed class ControlServer : IAsyncDisposable
             {
                 // The asker went away (Ctrl-C on `facilityfs sync`); nothing to tell.
             }
+            // Only once answered: the shutdown closes this server.
+            if (unmount) _unmount();
         }
+    }
+
+    /// <summary>One request line, read within the idle timeout and at most <see cref="MaxRequestBytes"/> long.</summary>
+    private async Task<string> ReadRequestAsync(NetworkStream stream)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        idle.CancelAfter(_idleTimeout);
+        var buffer = new byte[4096];
+        using var line = new MemoryStream();
+        try
+        {
+            while (true)
+            {
+                var n = await stream.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
+                if (n == 0) break;
+                var end = Array.IndexOf(buffer, (byte)'\n', 0, n);
+                line.Write(buffer, 0, end < 0 ? n : end);
+                if (line.Length > MaxRequestBytes)
+                    throw new InvalidDataException($"control request larger than {MaxRequestBytes} bytes; closing the connection");
+                if (end >= 0) break;
+            }
+        }
+        catch (OperationCanceledException) when (idle.IsCancellationRequested && !_stop.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no complete control request within {_idleTimeout.TotalSeconds:0.#} s; closing the connection");
+        }
+        return Encoding.UTF8.GetString(line.GetBuffer(), 0, (int)line.Length);
     }
 
     private async Task<string> AnswerAsync(ControlRequest request)
@@ -107,8 +159,10 @@ public sealed class ControlServer : IAsyncDisposable
             case "recover":
                 var done = request.Action is null ? [] : _vfs.Recover(RecoverActionOf(request.Action), request.Paths ?? []);
                 return ControlJson.Write(new RecoverReport(done, _vfs.Interrupted()));
+            case "unmount":
+                return ControlJson.Write(_report());
             default:
-                return ControlJson.Write(new ControlError($"unknown control command '{request.Command}' (known: status, sync, recover)"));
+                return ControlJson.Write(new ControlError($"unknown control command '{Storage.Printable.Escape(request.Command)}' (known: status, sync, recover, unmount)"));
         }
     }
 

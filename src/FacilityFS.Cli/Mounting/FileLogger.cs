@@ -30,7 +30,8 @@ public sealed class FileLogger(TextWriter writer, LogLevel minimum) : ILogger, I
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         if (!IsEnabled(logLevel)) return;
-        var line = $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {logLevel.ToString().ToLowerInvariant()} {formatter(state, exception)}";
+        // Names and servers' words end up in messages: one entry stays one line, and a terminal tailing the log obeys no escape in them.
+        var line = $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {logLevel.ToString().ToLowerInvariant()} {Storage.Printable.Escape(formatter(state, exception))}";
         if (exception is not null && logLevel >= LogLevel.Error) line += Environment.NewLine + exception;
         lock (_gate) writer.WriteLine(line);
     }

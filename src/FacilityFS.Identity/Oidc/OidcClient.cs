@@ -9,6 +9,10 @@ namespace FacilityFS.Identity.Oidc;
 /// <remarks>Tokens travel only in POST bodies and Authorization headers, never in URLs; errors carry the provider's own words but never a token.</remarks>
 public sealed class OidcClient(HttpClient http, OidcSettings settings)
 {
+    /// <summary>The HTTP client for providers: redirects are not followed, since following one resends the form (a refresh token, the client secret) to wherever it points.</summary>
+    public static HttpClient CreateHttpClient() =>
+        new(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15), AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(60) };
+
     private const string DeviceGrant = "urn:ietf:params:oauth:grant-type:device_code";
     private Endpoints? _endpoints;
 
@@ -169,7 +173,13 @@ public sealed class OidcClient(HttpClient http, OidcSettings settings)
         {
             throw new CredentialException($"cannot reach the OpenID provider at {url}: {e.Message}", e);
         }
-        using (response) return (response.StatusCode, await ReadJsonAsync(response, url, cancellationToken).ConfigureAwait(false));
+        using (response)
+        {
+            if ((int)response.StatusCode is >= 300 and < 400)
+                throw new CredentialException($"{url} answered {(int)response.StatusCode} with a redirect to {response.Headers.Location?.ToString() ?? "nowhere"}; "
+                    + "not followed, since it would send the client's credentials and tokens there: check the issuer URL");
+            return (response.StatusCode, await ReadJsonAsync(response, url, cancellationToken).ConfigureAwait(false));
+        }
     }
 
     private static async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, Uri url, CancellationToken cancellationToken)

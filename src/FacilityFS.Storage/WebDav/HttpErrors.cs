@@ -60,9 +60,10 @@ internal static partial class HttpErrors
         var paragraph = ParagraphPattern().Match(body);
         var text = paragraph.Success ? paragraph.Groups[1].Value : body;
         text = WhitespacePattern().Replace(TagPattern().Replace(text, " "), " ").Trim();
-        text = WebUtility.HtmlDecode(text);
+        // Decoding may bring back control characters (&#27;) that would drive a terminal; they are shown, not obeyed.
+        text = WebUtility.HtmlDecode(text).Trim();
         if (text.Length == 0) return null;
-        return text.Length > 300 ? text[..300] + "…" : text;
+        return Printable.Escape(text.Length > 300 ? text[..300] + "…" : text);
     }
 
     [GeneratedRegex("<p[^>]*>(.*?)</p>", RegexOptions.IgnoreCase | RegexOptions.Singleline)]

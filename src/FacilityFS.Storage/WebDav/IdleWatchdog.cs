@@ -18,6 +18,9 @@ internal sealed class IdleWatchdog : IDisposable
 
     public CancellationToken Token => _cts.Token;
 
+    /// <summary>How long a transfer may go without progress.</summary>
+    public TimeSpan Idle => TimeSpan.FromMilliseconds(_idleMillis);
+
     /// <summary>True when this watchdog, not the caller, cancelled the token.</summary>
     public bool Fired { get; private set; }
 

@@ -17,8 +17,10 @@ internal static class PropfindReader
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>" +
         "<D:propfind xmlns:D=\"DAV:\"><D:prop><D:resourcetype/><D:getcontentlength/><D:getlastmodified/><D:getetag/></D:prop></D:propfind>";
 
-    public static async IAsyncEnumerable<PropfindItem> ReadAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<PropfindItem> ReadAsync(Stream body, PropfindLimits limits, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // Each <response> is read whole, so its size is capped where the bytes come in, before any string of it is built.
+        var counted = new ResponseSizeLimit(body, limits.MaxResponseBytes);
         var settings = new XmlReaderSettings
         {
             Async = true,
@@ -28,7 +30,7 @@ internal static class PropfindReader
             IgnoreProcessingInstructions = true,
             IgnoreWhitespace = true,
         };
-        using var reader = XmlReader.Create(body, settings);
+        using var reader = XmlReader.Create(counted, settings);
         await reader.MoveToContentAsync().ConfigureAwait(false);
         if (reader.NodeType != XmlNodeType.Element || reader.LocalName != "multistatus" || reader.NamespaceURI != Dav.NamespaceName)
             throw new FormatException($"expected a DAV:multistatus document, got <{reader.Name}>");
@@ -37,8 +39,11 @@ internal static class PropfindReader
             cancellationToken.ThrowIfCancellationRequested();
             if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "response" && reader.NamespaceURI == Dav.NamespaceName)
             {
+                counted.StartResponse();
                 var element = (XElement)await XNode.ReadFromAsync(reader, cancellationToken).ConfigureAwait(false);
                 var item = Parse(element);
+                if (item is not null && item.Href.Length > limits.MaxValueLength)
+                    throw new PropfindTooLargeException($"an href of {item.Href.Length} characters (at most {limits.MaxValueLength})");
                 if (item is not null) yield return item;
             }
             else

@@ -16,15 +16,16 @@ internal sealed class WatchedReadStream(Stream inner, IdleWatchdog watchdog, Htt
         }
         catch (OperationCanceledException) when (watchdog.Fired && !cancellationToken.IsCancellationRequested)
         {
-            throw new StorageException(StorageErrorKind.Unavailable, "the server stopped sending data", "GET", WebDavUrls.Redact(response.RequestMessage!.RequestUri!));
+            throw new StorageException(StorageErrorKind.Unavailable, $"the server stopped sending data (nothing for {watchdog.Idle.TotalSeconds:0.#} s)",
+                response.RequestMessage!.Method.Method, WebDavUrls.Redact(response.RequestMessage.RequestUri!));
         }
         catch (HttpRequestException e)
         {
-            throw new StorageException(StorageErrorKind.Unavailable, $"the connection broke while reading: {e.Message}", "GET", WebDavUrls.Redact(response.RequestMessage!.RequestUri!), inner: e);
+            throw new StorageException(StorageErrorKind.Unavailable, $"the connection broke while reading: {e.Message}", response.RequestMessage!.Method.Method, WebDavUrls.Redact(response.RequestMessage.RequestUri!), inner: e);
         }
         catch (IOException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new StorageException(StorageErrorKind.Unavailable, $"the connection broke while reading: {e.Message}", "GET", WebDavUrls.Redact(response.RequestMessage!.RequestUri!), inner: e);
+            throw new StorageException(StorageErrorKind.Unavailable, $"the connection broke while reading: {e.Message}", response.RequestMessage!.Method.Method, WebDavUrls.Redact(response.RequestMessage.RequestUri!), inner: e);
         }
     }
 

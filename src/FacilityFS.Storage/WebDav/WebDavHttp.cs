@@ -100,6 +100,11 @@ internal sealed class WebDavHttp : IDisposable
         {
             throw new StorageException(StorageErrorKind.Unavailable, e.Message, request.Method.Method, WebDavUrls.Redact(request.Uri), inner: e);
         }
+        catch (HttpRequestException e) when (TlsFailure.Describe(e) is { } tls)
+        {
+            // Retrying cannot fix a certificate: say what is wrong with it and which setting helps.
+            throw new StorageException(StorageErrorKind.Unavailable, tls, request.Method.Method, WebDavUrls.Redact(request.Uri), inner: e);
+        }
         catch (HttpRequestException e)
         {
             throw new StorageException(StorageErrorKind.Unavailable, $"cannot reach the server: {e.Message}", request.Method.Method, WebDavUrls.Redact(request.Uri), inner: e);
@@ -143,6 +148,10 @@ internal sealed class WebDavHttp : IDisposable
             {
                 response.Dispose();
                 var next = new Uri(uri, location);
+                // Leaving TLS would show the path, and whatever the next hop asks for, to anyone on the way.
+                if (uri.Scheme == Uri.UriSchemeHttps && next.Scheme != Uri.UriSchemeHttps)
+                    throw new StorageException(StorageErrorKind.InvalidResponse,
+                        $"refusing a redirect from https to {Printable.Escape(WebDavUrls.Redact(next))}: it would leave the encrypted connection", method.Method, WebDavUrls.Redact(uri), (System.Net.HttpStatusCode)status);
                 _logger.LogDebug("{Method} {From} redirected to {To}", method.Method, WebDavUrls.Redact(uri), WebDavUrls.Redact(next));
                 if (status == 303 || (status is 301 or 302 && method == HttpMethod.Post))
                 {

@@ -22,6 +22,15 @@ public sealed record WebDavOptions
 
     public int MaxConnectionsPerServer { get; init; } = 16;
 
+    /// <summary>The most entries one folder's listing may hold; a real dCache folder can hold a million files.</summary>
+    public int MaxListingEntries { get; init; } = 2_000_000;
+
+    /// <summary>The most bytes one &lt;response&gt; of a PROPFIND answer may take; a real one is well under a kilobyte.</summary>
+    public int MaxResponseBytes { get; init; } = 1 << 20;
+
+    /// <summary>The most characters one value (an href, an ETag…) of a PROPFIND answer may hold.</summary>
+    public int MaxValueLength { get; init; } = 64 << 10;
+
     /// <summary>Skip TLS certificate checks; only ever set from an explicit --insecure.</summary>
     public bool InsecureSkipTlsVerify { get; init; }
 

@@ -20,12 +20,15 @@ public sealed class WebDavStore : IRemoteStore, IServerSideCopy, IChecksumSource
     private readonly Uri _base;
     private readonly WebDavHttp _http;
     private readonly WebDavOptions _options;
+    private readonly ILogger _logger;
+    private int _foreignHrefLogged;
 
     public WebDavStore(WebDavOptions options, ICredentialProvider? credentials = null, ILogger? logger = null, HttpMessageHandler? handler = null)
     {
         _options = options;
         _base = WebDavUrls.NormalizeBase(options.BaseUri);
-        _http = new WebDavHttp(options, _base, credentials ?? AnonymousCredentials.Instance, logger ?? NullLogger.Instance, handler);
+        _logger = logger ?? NullLogger.Instance;
+        _http = new WebDavHttp(options, _base, credentials ?? AnonymousCredentials.Instance, _logger, handler);
     }
 
     public string DisplayName => WebDavUrls.Redact(_base);
@@ -37,7 +40,7 @@ public sealed class WebDavStore : IRemoteStore, IServerSideCopy, IChecksumSource
     public async Task<RemoteEntry> StatAsync(RemotePath path, CancellationToken cancellationToken = default)
     {
         using var response = await PropfindAsync(path, depth: 0, asCollection: path.IsRoot, cancellationToken).ConfigureAwait(false);
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var body = await WatchedBodyAsync(response, cancellationToken).ConfigureAwait(false);
         await foreach (var item in ReadItemsAsync(response, body, cancellationToken).ConfigureAwait(false))
             return ToEntry(path, item);
         throw new StorageException(StorageErrorKind.InvalidResponse, "the server's PROPFIND answer lists nothing", "PROPFIND", WebDavUrls.Redact(UriOf(path)));
@@ -60,10 +63,17 @@ public sealed class WebDavStore : IRemoteStore, IServerSideCopy, IChecksumSource
         }
         using (response)
         {
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using var body = await WatchedBodyAsync(response, cancellationToken).ConfigureAwait(false);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             await foreach (var item in ReadItemsAsync(response, body, cancellationToken).ConfigureAwait(false))
             {
+                if (WebDavUrls.NamesAnotherServer(_base, item.Href))
+                {
+                    // Not our file, whatever its path says; a server listing such entries does it for every folder, so it is said once.
+                    if (Interlocked.Exchange(ref _foreignHrefLogged, 1) == 0)
+                        _logger.LogWarning("ignoring entries of a listing of {Folder} that name another server ({Href})", directory, Printable.Escape(item.Href.Length > 200 ? item.Href[..200] + "…" : item.Href));
+                    continue;
+                }
                 var path = WebDavUrls.HrefToPath(_base, item.Href);
                 if (path is null) continue;
                 if (path == directory)
@@ -74,6 +84,10 @@ public sealed class WebDavStore : IRemoteStore, IServerSideCopy, IChecksumSource
                 }
                 // Servers that leak parents or grandchildren into a Depth 1 answer, or repeat an entry, are filtered here.
                 if (path.Parent != directory || !seen.Add(path.Name)) continue;
+                if (seen.Count > _options.MaxListingEntries)
+                    throw new StorageException(StorageErrorKind.InvalidResponse,
+                        $"listing too large: {directory} has more than {_options.MaxListingEntries} entries (the limit is max_listing_entries in the configuration)",
+                        "PROPFIND", WebDavUrls.Redact(UriOf(directory)));
                 yield return ToEntry(path, item);
             }
         }
@@ -130,6 +144,11 @@ public sealed class WebDavStore : IRemoteStore, IServerSideCopy, IChecksumSource
                     var contentRange = response.Content.Headers.ContentRange;
                     if (contentRange?.From is not { } from || contentRange.To is not { } to)
                         throw new StorageException(StorageErrorKind.InvalidResponse, "206 without a usable Content-Range", "GET", WebDavUrls.Redact(UriOf(path)));
+                    // Bytes from another offset than asked would land silently at the wrong place in a file: refuse them.
+                    if (!RangeMatches(range ?? ByteRange.From(0), from, to, contentRange.Length, response.Content.Headers.ContentLength))
+                        throw new StorageException(StorageErrorKind.InvalidResponse,
+                            $"cannot read {path}: asked for bytes {Describe(range ?? ByteRange.From(0))} but the server sent {from}-{to}/{contentRange.Length?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "*"}",
+                            "GET", WebDavUrls.Redact(UriOf(path)), response.StatusCode);
                     var stream = new WatchedReadStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), watchdog, response);
                     return new RemoteContent(stream, from, to - from + 1, contentRange.Length ?? to + 1, etag, modified);
                 }
@@ -146,7 +165,8 @@ public sealed class WebDavStore : IRemoteStore, IServerSideCopy, IChecksumSource
                         await SkipAsync(stream, Math.Min(offset, total), cancellationToken).ConfigureAwait(false);
                     }
                     var length = Math.Max(0, Math.Min(total - offset, range?.Length ?? long.MaxValue));
-                    return new RemoteContent(stream, offset, length, total, etag, modified);
+                    // A whole body answering a Range is read up to the requested end only, never past it into the next range.
+                    return new RemoteContent(new BoundedReadStream(stream, length), offset, length, total, etag, modified);
                 }
                 case HttpStatusCode.RequestedRangeNotSatisfiable:
                 {
@@ -328,9 +348,24 @@ public sealed class WebDavStore : IRemoteStore, IServerSideCopy, IChecksumSource
         throw await HttpErrors.FromResponseAsync(response, what).ConfigureAwait(false);
     }
 
-    private static async IAsyncEnumerable<PropfindItem> ReadItemsAsync(HttpResponseMessage response, Stream body, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>A PROPFIND body under the same stall rule as downloads: a server that sends part of a listing and stops fails it, it does not hang it.</summary>
+    private async Task<Stream> WatchedBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var items = PropfindReader.ReadAsync(body, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var watchdog = new IdleWatchdog(_options.IdleTimeout, cancellationToken);
+        try
+        {
+            return new WatchedReadStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), watchdog, response);
+        }
+        catch
+        {
+            watchdog.Dispose();
+            throw;
+        }
+    }
+
+    private async IAsyncEnumerable<PropfindItem> ReadItemsAsync(HttpResponseMessage response, Stream body, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var items = PropfindReader.ReadAsync(body, new PropfindLimits(_options.MaxResponseBytes, _options.MaxValueLength), cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
             while (true)
@@ -340,6 +375,11 @@ public sealed class WebDavStore : IRemoteStore, IServerSideCopy, IChecksumSource
                 {
                     if (!await items.MoveNextAsync().ConfigureAwait(false)) yield break;
                     item = items.Current;
+                }
+                catch (PropfindTooLargeException e)
+                {
+                    throw new StorageException(StorageErrorKind.InvalidResponse, $"listing too large: {e.Message}",
+                        "PROPFIND", WebDavUrls.Redact(response.RequestMessage!.RequestUri!), response.StatusCode);
                 }
                 catch (Exception e) when (e is System.Xml.XmlException or FormatException)
                 {
@@ -359,6 +399,22 @@ public sealed class WebDavStore : IRemoteStore, IServerSideCopy, IChecksumSource
             await items.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>Whether a 206's Content-Range is the range asked for: the same start, and the asked end or the file's end before it.</summary>
+    private static bool RangeMatches(ByteRange asked, long from, long to, long? total, long? contentLength)
+    {
+        if (from != asked.Offset || to < from) return false;
+        if (total is { } size && to >= size) return false;
+        if (contentLength is { } announced && announced != to - from + 1) return false;
+        var askedEnd = asked.Length is { } n ? asked.Offset + n - 1 : (long?)null;
+        if (askedEnd is { } end && to > end) return false;
+        // A shorter answer is only the file ending before the asked end (or an open-ended ask).
+        var endsEarly = askedEnd is null || to < askedEnd;
+        return !endsEarly || total is null || to == total - 1;
+    }
+
+    private static string Describe(ByteRange range) =>
+        range.Length is { } n ? $"{range.Offset}-{range.Offset + n - 1}" : $"{range.Offset}-";
 
     private static RemoteEntry ToEntry(RemotePath path, PropfindItem item) =>
         new(path, item.IsCollection, item.IsCollection ? 0 : item.Length ?? 0, item.LastModified, item.ETag);

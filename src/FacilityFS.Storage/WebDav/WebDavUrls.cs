@@ -55,6 +55,14 @@ internal static class WebDavUrls
         return result;
     }
 
+    /// <summary>Whether an href is an absolute URL naming another scheme, host or port than the base: never one of our files.</summary>
+    public static bool NamesAnotherServer(Uri baseUri, string href)
+    {
+        var text = href.Trim();
+        if (text.IndexOf("://", StringComparison.Ordinal) < 0) return false;
+        return !Uri.TryCreate(text, UriKind.Absolute, out var uri) || !SameOrigin(uri, baseUri);
+    }
+
     /// <summary>A URL safe to print: no user info, no query (pool redirects carry one-time secrets there).</summary>
     public static string Redact(Uri uri)
     {

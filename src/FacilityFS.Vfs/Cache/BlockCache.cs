@@ -27,10 +27,13 @@ public sealed class BlockCache : IAsyncDisposable
     private readonly ConcurrentDictionary<BlockKey, Task<Block>> _inFlight = new();
     private readonly ConcurrentDictionary<Task, bool> _diskWrites = new();
     private readonly ConcurrentQueue<BlockKey> _owedToDisk = new();
+    private readonly CancellationToken _stopping;
     private long _requests;
 
-    public BlockCache(IRemoteStore store, VfsOptions options, MemoryBudget budget, ILogger logger)
+    /// <param name="stopping">Cancels fetches under way (and fails new ones) when the mount ends.</param>
+    public BlockCache(IRemoteStore store, VfsOptions options, MemoryBudget budget, ILogger logger, CancellationToken stopping = default)
     {
+        _stopping = stopping;
         _store = store;
         _budget = budget;
         _logger = logger;
@@ -147,14 +150,19 @@ public sealed class BlockCache : IAsyncDisposable
         try
         {
             Interlocked.Increment(ref _requests);
-            await using var content = await _store.OpenReadAsync(file.Path, new ByteRange(offset, length), file.ETag).ConfigureAwait(false);
+            await using var content = await _store.OpenReadAsync(file.Path, new ByteRange(offset, length), file.ETag, _stopping).ConfigureAwait(false);
+            // Bytes of another offset or file size than asked would be cached as these blocks: a store that sends them fails the fetch.
+            if (content.Offset != offset)
+                throw new StorageException(StorageErrorKind.InvalidResponse, $"{file.Path}: asked for {length} bytes at {offset} but got bytes from {content.Offset}");
+            if (content.TotalSize != file.Size)
+                throw new StorageException(StorageErrorKind.Changed, $"{file.Path} changed on the server while being read (size {file.Size} became {content.TotalSize})");
             foreach (var (index, done) in blocks)
             {
                 var blockLength = LengthOf(file, index);
                 var array = _pool.Rent(blockLength);
                 try
                 {
-                    await content.Stream.ReadExactlyAsync(array.AsMemory(0, blockLength)).ConfigureAwait(false);
+                    await content.Stream.ReadExactlyAsync(array.AsMemory(0, blockLength), _stopping).ConfigureAwait(false);
                 }
                 catch
                 {
