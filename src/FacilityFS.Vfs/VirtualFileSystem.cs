@@ -135,7 +135,7 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
 
     public void ReleaseDirectory(ulong handle) => _directories.TryRemove(handle, out _);
 
-    public VfsFileSystemInfo FileSystemInfo() => new(_options.BlockSize, 1L << 40, 1L << 39, 1L << 30, 1L << 29, 255);
+    public VfsFileSystemInfo FileSystemInfo() => new(_options.BlockSize, 1L << 40, 1L << 39, 1L << 30, 1L << 29, _store.Capabilities.MaxNameLength);
 
     /// <summary>What the mount holds and does: pending uploads, failures, conflicts, cache use (for `facilityfs status`).</summary>
     public MountStatus Status()
@@ -169,11 +169,12 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
     private Node NodeOf(ulong inode) =>
         _inodes.Find(inode) ?? throw new VfsException(VfsError.BadHandle, $"inode {inode} is not known (forgotten or never looked up)");
 
-    /// <summary>The path of <paramref name="name"/> in <paramref name="folder"/>; a name no storage can hold is refused here, with the path.</summary>
-    private static RemotePath ChildPathOf(Node folder, string name)
+    /// <summary>The path of <paramref name="name"/> in <paramref name="folder"/>; a name the storage cannot hold is refused here, with the path, before anything is written.</summary>
+    private RemotePath ChildPathOf(Node folder, string name)
     {
-        if (System.Text.Encoding.UTF8.GetByteCount(name) > 255)
-            throw new VfsException(VfsError.NameTooLong, $"{folder.Path}/{name[..Math.Min(name.Length, 40)]}…: names are at most 255 bytes");
+        var limit = _store.Capabilities.MaxNameLength;
+        if (System.Text.Encoding.UTF8.GetByteCount(name) > limit)
+            throw new VfsException(VfsError.NameTooLong, $"{(folder.Path.IsRoot ? "" : folder.Path.Value)}/{name[..Math.Min(name.Length, 40)]}…: names on {_store.DisplayName} are at most {limit} bytes");
         try
         {
             return folder.Path.Child(name);
@@ -209,11 +210,21 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
     private async Task RevalidateAsync(Node node, CancellationToken cancellationToken, bool force = false)
     {
         long fetchedAt;
-        lock (node.Gate) fetchedAt = node.FetchedAt;
+        bool isFolder;
+        lock (node.Gate) (fetchedAt, isFolder) = (node.FetchedAt, node.Entry.IsDirectory);
         if (!force && IsFresh(fetchedAt)) return;
         if (_spool?.Find(node.Path) is not null) return;
         var now = Environment.TickCount64;
-        var fresh = await OnStorage(() => _store.StatAsync(node.Path, cancellationToken)).ConfigureAwait(false);
+        RemoteEntry fresh;
+        try
+        {
+            fresh = await OnStorage(() => _store.StatAsync(node.Path, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (VfsException e) when (!force && isFolder && IsUnreachable(e))
+        {
+            // Offline: a folder seen before stays what it was, so paths through it keep working for pending files.
+            return;
+        }
         bool changed;
         lock (node.Gate)
         {
@@ -229,14 +240,29 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
     private async Task<DirectoryListing> ListingAsync(Node folder, CancellationToken cancellationToken)
     {
         Task<DirectoryListing> pending;
+        DirectoryListing? known;
         lock (folder.Gate)
         {
-            if (folder.Listing is { } cached && IsFresh(cached.FetchedAt)) return cached;
+            known = folder.Listing;
+            if (known is not null && IsFresh(known.FetchedAt)) return known;
             // Started on the pool so its completion (which clears ListingUnderWay under this lock) always follows this assignment.
             pending = folder.ListingUnderWay ??= Task.Run(() => FetchListingAsync(folder));
         }
-        return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (VfsException e) when (known is not null && IsUnreachable(e))
+        {
+            // Offline: a folder seen before keeps its last listing (patched by our own changes since), so pending files can
+            // still be created, renamed and deleted in it; it is asked again at the next look once the server answers.
+            _logger.LogDebug("{Path}: the server cannot be reached; using the listing from {Age:F0} s ago", folder.Path, (Environment.TickCount64 - known.FetchedAt) / 1000.0);
+            return known;
+        }
     }
+
+    /// <summary>A failure to reach the store (connection, timeout, 5xx after retries), as opposed to an answer about the path.</summary>
+    private static bool IsUnreachable(VfsException e) => e.InnerException is StorageException { Kind: StorageErrorKind.Unavailable };
 
     private async Task<DirectoryListing> FetchListingAsync(Node folder)
     {
