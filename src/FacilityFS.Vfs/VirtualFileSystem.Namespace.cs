@@ -110,15 +110,16 @@ public sealed partial class VirtualFileSystem
     /// <summary>What stands at a rename's target on the storage; offline, a rename that needs no server call (a pending file never stored) goes by the target folder's last listing.</summary>
     private async Task<RemoteEntry?> TargetOfRenameAsync(Nodes.Node toFolder, RemotePath to, bool localOnly, CancellationToken cancellationToken)
     {
+        Nodes.DirectoryListing? known;
+        lock (toFolder.Gate) known = toFolder.Listing;
+        if (localOnly && known is not null && Volatile.Read(ref _offline)) return known.Find(to.Name);
         try
         {
             return await OnStorage(() => _store.TryStatAsync(to, cancellationToken)).ConfigureAwait(false);
         }
-        catch (VfsException e) when (localOnly && IsUnreachable(e))
+        catch (VfsException e) when (localOnly && known is not null && IsUnreachable(e))
         {
-            Nodes.DirectoryListing? known;
-            lock (toFolder.Gate) known = toFolder.Listing;
-            if (known is null) throw;
+            Volatile.Write(ref _offline, true);
             return known.Find(to.Name);
         }
     }

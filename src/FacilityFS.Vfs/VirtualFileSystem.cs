@@ -28,6 +28,9 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
     private readonly ConcurrentDictionary<ulong, IReadOnlyList<VfsEntry>> _directories = new();
     private long _nextHandle;
 
+    /// <summary>The last listing fetch could not reach the store: folders seen before are served from their last listing without waiting.</summary>
+    private bool _offline;
+
     private VirtualFileSystem(IRemoteStore store, VfsOptions options, RemoteEntry root, Spool? spool, ILogger logger)
     {
         _store = store;
@@ -214,6 +217,7 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
         lock (node.Gate) (fetchedAt, isFolder) = (node.FetchedAt, node.Entry.IsDirectory);
         if (!force && IsFresh(fetchedAt)) return;
         if (_spool?.Find(node.Path) is not null) return;
+        if (!force && isFolder && Volatile.Read(ref _offline)) return;
         var now = Environment.TickCount64;
         RemoteEntry fresh;
         try
@@ -222,6 +226,7 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
         }
         catch (VfsException e) when (!force && isFolder && IsUnreachable(e))
         {
+            Volatile.Write(ref _offline, true);
             // Offline: a folder seen before stays what it was, so paths through it keep working for pending files.
             return;
         }
@@ -248,12 +253,16 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
             // Started on the pool so its completion (which clears ListingUnderWay under this lock) always follows this assignment.
             pending = folder.ListingUnderWay ??= Task.Run(() => FetchListingAsync(folder));
         }
+        // Offline, a known listing is served at once instead of after the store's retries; the fetch goes on and refreshes it
+        // (and ends the offline state) once the server answers.
+        if (known is not null && Volatile.Read(ref _offline)) return known;
         try
         {
             return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (VfsException e) when (known is not null && IsUnreachable(e))
         {
+            Volatile.Write(ref _offline, true);
             // Offline: a folder seen before keeps its last listing (patched by our own changes since), so pending files can
             // still be created, renamed and deleted in it; it is asked again at the next look once the server answers.
             _logger.LogDebug("{Path}: the server cannot be reached; using the listing from {Age:F0} s ago", folder.Path, (Environment.TickCount64 - known.FetchedAt) / 1000.0);
@@ -272,6 +281,7 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
             var children = new List<RemoteEntry>();
             await foreach (var child in _store.ListAsync(folder.Path).ConfigureAwait(false)) children.Add(child);
             var listing = new DirectoryListing(children, now);
+            Volatile.Write(ref _offline, false);
             lock (folder.Gate)
             {
                 folder.Listing = listing;
