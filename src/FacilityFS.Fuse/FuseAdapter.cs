@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace FacilityFS.Fuse;
 
 /// <summary>Translates libfuse low-level requests onto <see cref="VirtualFileSystem"/>: no caching and no HTTP here, only conversion and replies.</summary>
-/// <remarks>Every callback catches everything and replies exactly once, inline when the VFS answered synchronously, otherwise from the thread that completes the task.</remarks>
-internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
+/// <remarks>Every callback catches everything and replies exactly once, inline when the VFS answered synchronously, otherwise from the thread that completes the task (see FuseReplies.cs).</remarks>
+internal sealed partial class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
 {
     private const int OpenAccessMode = 3;
     private const int OpenTruncate = 0x200;
@@ -22,6 +22,10 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
     private const string StateAttribute = "user.facilityfs.state";
     private const uint DirectoryType = 0x4000;
     private const uint RegularType = 0x8000;
+    private const uint FifoType = 0x1000;
+    private const uint CharacterDeviceType = 0x2000;
+    private const uint BlockDeviceType = 0x6000;
+    private const uint SocketType = 0xC000;
 
     private readonly uint _uid = Libc.GetEffectiveUserId();
     private readonly uint _gid = Libc.GetEffectiveGroupId();
@@ -29,24 +33,6 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
     public VirtualFileSystem Vfs { get; } = vfs;
 
     public ILogger Logger { get; } = logger;
-
-    private int _pendingReplies;
-
-    /// <summary>Replies still to be sent from other threads; the session must outlive them, since a reply points into it.</summary>
-    public int PendingReplies => Volatile.Read(ref _pendingReplies);
-
-    private async Task Tracked(Task reply)
-    {
-        Interlocked.Increment(ref _pendingReplies);
-        try
-        {
-            await reply.ConfigureAwait(false);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _pendingReplies);
-        }
-    }
 
     /// <summary>The callbacks; a read-only mount leaves extended attributes out.</summary>
     /// <remarks>
@@ -99,94 +85,6 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
     private static FuseAdapter Of(nint request) => (FuseAdapter)GCHandle.FromIntPtr(LibFuse.RequestUserData(request)).Target!;
 
     private static unsafe string NameOf(byte* name) => Marshal.PtrToStringUTF8((nint)name) ?? "";
-
-    // ----- replies -----
-
-    private void ReplyError(nint request, Exception error)
-    {
-        var errno = error switch
-        {
-            VfsException v => Errno.Of(v.Error),
-            OperationCanceledException => Errno.EIO,
-            _ => Errno.EIO,
-        };
-        if (error is VfsException { Error: not (VfsError.NotFound or VfsError.ReadOnly) } or not VfsException)
-            Logger.LogWarning("request failed ({Errno}): {Message}", errno, error.Message);
-        LibFuse.ReplyErr(request, errno);
-    }
-
-    /// <summary>Replies from the task's result, inline when it is already done; any failure becomes an errno.</summary>
-    private void Complete<T>(nint request, ValueTask<T> pending, Action<nint, T> reply)
-    {
-        if (pending.IsCompletedSuccessfully)
-        {
-            reply(request, pending.Result);
-            return;
-        }
-        _ = Tracked(CompleteLaterAsync(request, pending, reply));
-    }
-
-    private async Task CompleteLaterAsync<T>(nint request, ValueTask<T> pending, Action<nint, T> reply)
-    {
-        T result;
-        try
-        {
-            result = await pending.ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            ReplyError(request, e);
-            return;
-        }
-        try
-        {
-            reply(request, result);
-        }
-        catch (Exception e)
-        {
-            Logger.LogError(e, "replying to the kernel failed");
-        }
-    }
-
-    private void Fill(ref NativeStat stat, in VfsAttributes attributes)
-    {
-        stat = default;
-        stat.Ino = attributes.Inode;
-        stat.Mode = (attributes.IsDirectory ? DirectoryType : RegularType) | attributes.Permissions;
-        stat.Nlink = attributes.IsDirectory ? 2u : 1u;
-        stat.Uid = _uid;
-        stat.Gid = _gid;
-        stat.Size = attributes.Size;
-        stat.BlockSize = Vfs.Options.BlockSize;
-        stat.Blocks = (attributes.Size + 511) / 512;
-        var seconds = attributes.Modified.ToUnixTimeSeconds();
-        stat.MtimeSec = stat.AtimeSec = seconds;
-        stat.CtimeSec = (attributes.Changed ?? attributes.Modified).ToUnixTimeSeconds();
-    }
-
-    private void FillEntry(ref FuseEntryParam entry, in VfsAttributes attributes)
-    {
-        entry = default;
-        entry.Ino = attributes.Inode;
-        Fill(ref entry.Attr, attributes);
-        entry.AttrTimeout = Vfs.Options.AttributeTimeout.TotalSeconds;
-        entry.EntryTimeout = Vfs.Options.EntryTimeout.TotalSeconds;
-    }
-
-    private unsafe void ReplyEntry(nint request, VfsEntry result)
-    {
-        var entry = default(FuseEntryParam);
-        FillEntry(ref entry, result.Attributes);
-        // An interrupted request's reply is dropped, and with it the kernel's reference: take ours back.
-        if (LibFuse.ReplyEntry(request, &entry) != 0) Vfs.Forget(result.Attributes.Inode, 1);
-    }
-
-    private unsafe void ReplyAttributes(nint request, VfsAttributes attributes)
-    {
-        var stat = default(NativeStat);
-        Fill(ref stat, attributes);
-        LibFuse.ReplyAttr(request, &stat, Vfs.Options.AttributeTimeout.TotalSeconds);
-    }
 
     // ----- callbacks -----
 
@@ -245,49 +143,6 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
         }
     }
 
-    /// <summary>A missing name as a negative entry, which the kernel remembers for the negative timeout instead of asking again.</summary>
-    private unsafe void ReplyNegative(nint request)
-    {
-        var entry = default(FuseEntryParam);
-        entry.EntryTimeout = Vfs.Options.NegativeTimeout.TotalSeconds;
-        LibFuse.ReplyEntry(request, &entry);
-    }
-
-    /// <summary>Runs one callback's work with its adapter; whatever it throws becomes the request's one error reply.</summary>
-    /// <remarks>The state carries copies of what the pointer arguments held, since those die when the callback returns.</remarks>
-    private static void Guard<TState>(nint request, TState state, Action<FuseAdapter, nint, TState> body)
-    {
-        FuseAdapter? self = null;
-        try
-        {
-            self = Of(request);
-            body(self, request, state);
-        }
-        catch (Exception e)
-        {
-            if (self is not null) self.ReplyError(request, e);
-            else LibFuse.ReplyErr(request, Errno.EIO);
-        }
-    }
-
-    /// <summary>Runs work that has no error reply (forget, release): it replies <paramref name="done"/> whatever happens.</summary>
-    private static void Always<TState>(nint request, TState state, Action<FuseAdapter, TState> body, Action<nint> done)
-    {
-        try
-        {
-            body(Of(request), state);
-        }
-        catch
-        {
-            // Nothing can be reported for these requests; at worst a reference or handle stays open.
-        }
-        done(request);
-    }
-
-    private static void ReplyNone(nint request) => LibFuse.ReplyNone(request);
-
-    private static void ReplySuccess(nint request) => LibFuse.ReplyErr(request, 0);
-
     [UnmanagedCallersOnly]
     private static void OnForget(nint request, ulong inode, ulong count) =>
         Always(request, (inode, count), static (self, s) => self.Vfs.Forget(s.inode, s.count), ReplyNone);
@@ -330,17 +185,6 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
         Guard(request, (inode, info: *fileInfo), static (self, req, s) =>
             self.Complete(req, self.Vfs.OpenDirectoryAsync(s.inode), (r, handle) => self.ReplyOpen(r, s.info, handle, keepCache: false, isDirectory: true)));
 
-    /// <summary>Replies an open with our handle in a copy of the request's file info; an interrupted open never gets its release, so the handle is closed here then.</summary>
-    private unsafe void ReplyOpen(nint request, FuseFileInfo info, ulong handle, bool keepCache, bool isDirectory)
-    {
-        info.Handle = handle;
-        info.BitFields = keepCache ? info.BitFields | FuseFileInfo.KeepCache : info.BitFields & ~FuseFileInfo.KeepCache;
-        info.BitFields = WriteOnly(info.Flags) ? info.BitFields | FuseFileInfo.DirectIo : info.BitFields & ~FuseFileInfo.DirectIo;
-        if (LibFuse.ReplyOpen(request, &info) == 0) return;
-        if (isDirectory) Vfs.ReleaseDirectory(handle);
-        else Vfs.Release(handle);
-    }
-
     [UnmanagedCallersOnly]
     private static unsafe void OnRead(nint request, ulong inode, nuint size, long offset, FuseFileInfo* fileInfo) =>
         Guard(request, (handle: fileInfo->Handle, size: (int)Math.Min(size, int.MaxValue), offset), static (self, req, s) => _ = self.Tracked(self.ReadAsync(req, s.handle, s.size, s.offset)));
@@ -356,11 +200,6 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
         {
             ReplyError(request, e);
         }
-    }
-
-    private static unsafe void ReplyBytes(nint request, ReadOnlySpan<byte> bytes)
-    {
-        fixed (byte* data = bytes) LibFuse.ReplyBuf(request, data, (nuint)bytes.Length);
     }
 
     [UnmanagedCallersOnly]
@@ -381,79 +220,9 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
         Guard(request, (inode, handle: fileInfo->Handle, size: (int)Math.Min(size, 1 << 20), offset),
             static (self, req, s) => self.FillDirectory(req, s.inode, s.handle, s.size, s.offset, plus: true));
 
-    /// <summary>Fills one readdir(plus) reply from the handle's snapshot: position 0 is ".", 1 is "..", 2 + i is entry i; each entry's offset is the next position.</summary>
-    private unsafe void FillDirectory(nint request, ulong inode, ulong handle, int size, long offset, bool plus)
-    {
-        var entries = Vfs.DirectoryEntries(handle);
-        var buffer = (byte*)NativeMemory.Alloc((nuint)size);
-        try
-        {
-            var used = 0;
-            for (var position = offset; position < entries.Count + 2; position++)
-            {
-                var (name, attributes) = position switch
-                {
-                    0 => (".", Self(inode)),
-                    1 => ("..", Self(Vfs.ParentOf(inode))),
-                    _ => (entries[(int)position - 2].Name, entries[(int)position - 2].Attributes),
-                };
-                var added = AddEntry(request, buffer + used, size - used, name, attributes, position + 1, plus);
-                if (added == 0) break;
-                // Entries that reached the kernel through readdirplus count as lookups ("." and ".." do not).
-                if (plus && position >= 2) Vfs.AddLookup(attributes.Inode);
-                used += added;
-            }
-            LibFuse.ReplyBuf(request, buffer, (nuint)used);
-        }
-        finally
-        {
-            NativeMemory.Free(buffer);
-        }
-    }
-
-    private VfsAttributes Self(ulong inode) => new(inode, true, 0, DateTimeOffset.UnixEpoch, Vfs.Options.ReadOnly);
-
-    /// <summary>Adds one entry; 0 when it does not fit (nothing was written then).</summary>
-    private unsafe int AddEntry(nint request, byte* buffer, int remaining, string name, VfsAttributes attributes, long next, bool plus)
-    {
-        var byteCount = Encoding.UTF8.GetByteCount(name);
-        Span<byte> nameBytes = byteCount < 1024 ? stackalloc byte[byteCount + 1] : new byte[byteCount + 1];
-        Encoding.UTF8.GetBytes(name, nameBytes);
-        nameBytes[byteCount] = 0;
-        fixed (byte* namePointer = nameBytes)
-        {
-            nuint needed;
-            if (plus)
-            {
-                var entry = default(FuseEntryParam);
-                FillEntry(ref entry, attributes);
-                needed = LibFuse.AddDirEntryPlus(request, buffer, (nuint)remaining, namePointer, &entry, next);
-            }
-            else
-            {
-                var stat = default(NativeStat);
-                Fill(ref stat, attributes);
-                needed = LibFuse.AddDirEntry(request, buffer, (nuint)remaining, namePointer, &stat, next);
-            }
-            return needed > (nuint)remaining ? 0 : (int)needed;
-        }
-    }
-
     [UnmanagedCallersOnly]
     private static void OnStatFs(nint request, ulong inode) => Guard(request, inode, static (self, req, _) => self.ReplyStatFs(req));
 
-    private unsafe void ReplyStatFs(nint request)
-    {
-        var info = Vfs.FileSystemInfo();
-        var stat = default(NativeStatVfs);
-        stat.BlockSize = stat.FragmentSize = (ulong)info.BlockSize;
-        stat.Blocks = (ulong)info.TotalBlocks;
-        stat.BlocksFree = stat.BlocksAvailable = (ulong)info.FreeBlocks;
-        stat.Files = (ulong)info.TotalFiles;
-        stat.FilesFree = stat.FilesAvailable = (ulong)info.FreeFiles;
-        stat.NameMax = (ulong)info.MaxNameLength;
-        LibFuse.ReplyStatfs(request, &stat);
-    }
     // ----- changes (the core refuses them with ReadOnly on a read-only mount) -----
 
     [UnmanagedCallersOnly]
@@ -469,19 +238,20 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
 
     [UnmanagedCallersOnly]
     private static unsafe void OnMkNod(nint request, ulong parent, byte* name, uint mode, ulong device) =>
-        Guard(request, (parent, name: NameOf(name), mode), static (self, req, s) =>
-        {
-            if ((s.mode & TypeMask) != RegularType)
-                throw new VfsException(VfsError.NotPermitted, $"{s.name}: only regular files can be made on this mount, not device nodes, FIFOs or sockets");
-            self.Complete(req, self.MakeEmptyFileAsync(s.parent, s.name), self.ReplyEntry);
-        });
+        Guard(request, (parent, name: NameOf(name), type: NodeTypeOf(mode)), static (self, req, s) =>
+            self.Complete(req, self.Vfs.MakeNodeAsync(s.parent, s.name, s.type), self.ReplyEntry));
 
-    private async ValueTask<VfsEntry> MakeEmptyFileAsync(ulong parent, string name)
+    /// <summary>The S_IFMT bits of a mode in the core's terms.</summary>
+    private static VfsNodeType NodeTypeOf(uint mode) => (mode & TypeMask) switch
     {
-        var (entry, opened) = await Vfs.CreateAsync(parent, name, VfsOpenFlags.Write | VfsOpenFlags.Truncate).ConfigureAwait(false);
-        Vfs.Release(opened.Handle);
-        return entry;
-    }
+        CharacterDeviceType => VfsNodeType.CharacterDevice,
+        BlockDeviceType => VfsNodeType.BlockDevice,
+        FifoType => VfsNodeType.Fifo,
+        SocketType => VfsNodeType.Socket,
+        // mknod(2) takes a type of 0 for a regular file.
+        0 or RegularType => VfsNodeType.RegularFile,
+        _ => VfsNodeType.Unknown,
+    };
 
     [UnmanagedCallersOnly]
     private static unsafe void OnMkDir(nint request, ulong parent, byte* name, uint mode) =>
@@ -497,37 +267,28 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
 
     [UnmanagedCallersOnly]
     private static unsafe void OnSymlink(nint request, byte* link, ulong parent, byte* name) =>
-        Guard(request, NameOf(name), static (self, req, name) => self.ReplyError(req, new VfsException(VfsError.NotPermitted, $"{name}: WebDAV storage holds no symbolic links")));
+        Guard(request, (parent, name: NameOf(name)), static (self, req, s) => self.ReplyEntry(req, self.Vfs.MakeSymbolicLink(s.parent, s.name)));
 
     [UnmanagedCallersOnly]
     private static unsafe void OnLink(nint request, ulong inode, ulong newParent, byte* newName) =>
-        Guard(request, NameOf(newName), static (self, req, name) => self.ReplyError(req, new VfsException(VfsError.NotPermitted, $"{name}: WebDAV storage holds no hard links")));
+        Guard(request, (inode, newParent, newName: NameOf(newName)), static (self, req, s) => self.ReplyEntry(req, self.Vfs.MakeHardLink(s.inode, s.newParent, s.newName)));
 
     [UnmanagedCallersOnly]
     private static unsafe void OnRename(nint request, ulong parent, byte* name, ulong newParent, byte* newName, uint flags) =>
         Guard(request, (parent, name: NameOf(name), newParent, newName: NameOf(newName), flags), static (self, req, s) =>
         {
-            if ((s.flags & RenameExchange) != 0) throw new VfsException(VfsError.InvalidArgument, $"{s.name}: exchanging two names atomically is not possible on WebDAV storage");
-            self.CompleteEmpty(req, self.Vfs.RenameAsync(s.parent, s.name, s.newParent, s.newName, (s.flags & RenameNoReplace) != 0));
+            if ((s.flags & RenameExchange) == 0) self.CompleteEmpty(req, self.Vfs.RenameAsync(s.parent, s.name, s.newParent, s.newName, (s.flags & RenameNoReplace) != 0));
+            else
+            {
+                self.Vfs.Exchange(s.parent, s.name, s.newParent, s.newName);
+                ReplySuccess(req);
+            }
         });
 
     [UnmanagedCallersOnly]
     private static unsafe void OnCreate(nint request, ulong parent, byte* name, uint mode, FuseFileInfo* fileInfo) =>
         Guard(request, (parent, name: NameOf(name), info: *fileInfo), static (self, req, s) =>
             self.Complete(req, self.Vfs.CreateAsync(s.parent, s.name, OpenFlagsOf(s.info.Flags)), (r, created) => self.ReplyCreate(r, s.info, created.Entry, created.Open)));
-
-    /// <summary>Replies a create; an interrupted one gets neither release nor forget, so both are done here then.</summary>
-    private unsafe void ReplyCreate(nint request, FuseFileInfo info, VfsEntry created, VfsOpenResult opened)
-    {
-        var entry = default(FuseEntryParam);
-        FillEntry(ref entry, created.Attributes);
-        info.Handle = opened.Handle;
-        info.BitFields &= ~FuseFileInfo.KeepCache;
-        info.BitFields = WriteOnly(info.Flags) ? info.BitFields | FuseFileInfo.DirectIo : info.BitFields & ~FuseFileInfo.DirectIo;
-        if (LibFuse.ReplyCreate(request, &entry, &info) == 0) return;
-        Vfs.Release(opened.Handle);
-        Vfs.Forget(created.Attributes.Inode, 1);
-    }
 
     [UnmanagedCallersOnly]
     private static unsafe void OnWrite(nint request, ulong inode, byte* buffer, nuint size, long offset, FuseFileInfo* fileInfo) =>
@@ -595,36 +356,4 @@ internal sealed class FuseAdapter(VirtualFileSystem vfs, ILogger logger)
             self.ReplyXattrValue(req, names, s.size);
         });
 
-    /// <summary>The xattr protocol: size 0 asks how large the value is; a buffer too small is ERANGE.</summary>
-    private void ReplyXattrValue(nint request, byte[] value, int size)
-    {
-        if (size == 0) LibFuse.ReplyXattr(request, (nuint)value.Length);
-        else if (size < value.Length) LibFuse.ReplyErr(request, Errno.ERANGE);
-        else ReplyBytes(request, value);
-    }
-
-    /// <summary>Replies 0 once the task is done, inline when it already is; a failure becomes its errno.</summary>
-    private void CompleteEmpty(nint request, ValueTask pending)
-    {
-        if (pending.IsCompletedSuccessfully)
-        {
-            ReplySuccess(request);
-            return;
-        }
-        _ = Tracked(CompleteEmptyLaterAsync(request, pending));
-    }
-
-    private async Task CompleteEmptyLaterAsync(nint request, ValueTask pending)
-    {
-        try
-        {
-            await pending.ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            ReplyError(request, e);
-            return;
-        }
-        ReplySuccess(request);
-    }
 }

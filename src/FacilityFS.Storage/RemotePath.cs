@@ -2,7 +2,8 @@ using System.Text;
 
 namespace FacilityFS.Storage;
 
-/// <summary>A normalised absolute path on a remote store: '/'-separated, NFC, no empty, '.' or '..' segments.</summary>
+/// <summary>An absolute path on a remote store: '/'-separated, no empty, '.' or '..' segments.</summary>
+/// <remarks>Names are kept exactly as given, never Unicode-normalised: a decomposed (NFD) name and its composed (NFC) twin are two names, as on a local disk.</remarks>
 public sealed class RemotePath : IEquatable<RemotePath>, IComparable<RemotePath>
 {
     public static readonly RemotePath Root = new("/");
@@ -39,7 +40,7 @@ public sealed class RemotePath : IEquatable<RemotePath>, IComparable<RemotePath>
         foreach (var segment in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             ValidateSegment(segment, path);
-            builder.Append('/').Append(segment.Normalize(NormalizationForm.FormC));
+            builder.Append('/').Append(segment);
         }
         return builder.Length == 0 ? Root : new RemotePath(builder.ToString());
     }
@@ -64,8 +65,7 @@ public sealed class RemotePath : IEquatable<RemotePath>, IComparable<RemotePath>
         if (name.Length == 0 || name.Contains('/'))
             throw new ArgumentException($"'{name}' is not a single path segment (under {Value})", nameof(name));
         ValidateSegment(name, name);
-        var normal = name.Normalize(NormalizationForm.FormC);
-        return new RemotePath(IsRoot ? "/" + normal : Value + "/" + normal);
+        return new RemotePath(IsRoot ? "/" + name : Value + "/" + name);
     }
 
     /// <summary>Appends a relative path ("a/b/c"); an empty one gives this path.</summary>

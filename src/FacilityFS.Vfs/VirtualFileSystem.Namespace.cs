@@ -81,7 +81,7 @@ public sealed partial class VirtualFileSystem
             var source = localOnly ? null : await OnStorage(() => _store.TryStatAsync(from, cancellationToken)).ConfigureAwait(false);
             if (source is null && !localOnly) throw new VfsException(VfsError.NotFound, $"{from} does not exist");
             var isDirectory = source?.IsDirectory ?? false;
-            var target = await OnStorage(() => _store.TryStatAsync(to, cancellationToken)).ConfigureAwait(false);
+            var target = await TargetOfRenameAsync(toFolder, to, localOnly, cancellationToken).ConfigureAwait(false);
             if (noReplace && (target is not null || replaced is not null)) throw new VfsException(VfsError.Exists, $"{to} exists");
             if (target is { IsDirectory: true })
             {
@@ -117,6 +117,23 @@ public sealed partial class VirtualFileSystem
     {
         if (_inodes.FindByPath(path) is not { } node) return;
         lock (node.Gate) node.Unlinked = discarded;
+    }
+
+    /// <summary>What stands at a rename's target on the storage; offline, a rename that needs no server call (a pending file never stored) goes by the target folder's last listing.</summary>
+    private async Task<RemoteEntry?> TargetOfRenameAsync(Nodes.Node toFolder, RemotePath to, bool localOnly, CancellationToken cancellationToken)
+    {
+        Nodes.DirectoryListing? known;
+        lock (toFolder.Gate) known = toFolder.Listing;
+        if (localOnly && known is not null && Volatile.Read(ref _offline)) return known.Find(to.Name);
+        try
+        {
+            return await OnStorage(() => _store.TryStatAsync(to, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (VfsException e) when (localOnly && known is not null && IsUnreachable(e))
+        {
+            Volatile.Write(ref _offline, true);
+            return known.Find(to.Name);
+        }
     }
 
     /// <summary>Refuses a folder that holds anything on the storage (a WebDAV DELETE or MOVE-over would take it all along).</summary>

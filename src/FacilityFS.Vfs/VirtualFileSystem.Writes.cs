@@ -9,6 +9,9 @@ namespace FacilityFS.Vfs;
 
 public sealed partial class VirtualFileSystem
 {
+    /// <summary>The largest file the mount writes (16 TiB, ext4's limit for the spool file): a size past it is EFBIG, whatever file system holds the spool.</summary>
+    public const long MaxFileSize = 1L << 44;
+
     private Spool WritableSpool(RemotePath path) =>
         _options.ReadOnly || _spool is null ? throw new VfsException(VfsError.ReadOnly, $"{path}: the mount is read-only") : _spool;
 
@@ -197,6 +200,10 @@ public sealed partial class VirtualFileSystem
         {
             dirty.Write(offset, data);
         }
+        catch (Exception e) when (IsTooLarge(e))
+        {
+            throw new VfsException(VfsError.FileTooLarge, $"{dirty.Path}: writing at {offset} is past what its spool file can hold", e);
+        }
         catch (IOException e)
         {
             throw SpoolError(dirty, e);
@@ -211,12 +218,21 @@ public sealed partial class VirtualFileSystem
         {
             dirty.Truncate(size);
         }
+        catch (Exception e) when (IsTooLarge(e))
+        {
+            throw new VfsException(VfsError.FileTooLarge, $"{dirty.Path}: {size} bytes is more than its spool file can hold", e);
+        }
         catch (IOException e)
         {
             throw SpoolError(dirty, e);
         }
         _spool!.Grew(dirty, size - before);
     }
+
+    /// <summary>A length past what the spool's file system allows: .NET says so with ArgumentOutOfRangeException (ftruncate) or an IOException carrying EFBIG.</summary>
+    private static bool IsTooLarge(Exception e) => e is ArgumentOutOfRangeException || (e is IOException && e.HResult == Efbig);
+
+    private const int Efbig = 27;
 
     private static VfsException SpoolError(DirtyFile dirty, IOException e) =>
         new(Spool.IsNoSpace(e) ? VfsError.NoSpace : VfsError.IoError,
@@ -230,6 +246,7 @@ public sealed partial class VirtualFileSystem
         {
             if (node.Entry.IsDirectory) throw new VfsException(VfsError.IsDirectory, $"{node.Path} is a folder");
             if (newSize < 0) throw new VfsException(VfsError.InvalidArgument, $"{node.Path}: negative size {newSize}");
+            if (newSize > MaxFileSize) throw new VfsException(VfsError.FileTooLarge, $"{node.Path}: {newSize} bytes is more than the {MaxFileSize} a file on this mount may hold");
             if (handle is { } h && _files.TryGetValue(h, out var file) && file.Writable && file.Dirty is { } open)
             {
                 Resize(open, newSize);

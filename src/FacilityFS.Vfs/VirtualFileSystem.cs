@@ -30,6 +30,9 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private long _nextHandle;
 
+    /// <summary>The last listing fetch could not reach the store: folders seen before are served from their last listing without waiting.</summary>
+    private bool _offline;
+
     private VirtualFileSystem(IRemoteStore store, VfsOptions options, RemoteEntry root, Spool? spool, ILogger logger)
     {
         _store = store;
@@ -137,7 +140,7 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
 
     public void ReleaseDirectory(ulong handle) => _directories.TryRemove(handle, out _);
 
-    public VfsFileSystemInfo FileSystemInfo() => new(_options.BlockSize, 1L << 40, 1L << 39, 1L << 30, 1L << 29, 255);
+    public VfsFileSystemInfo FileSystemInfo() => new(_options.BlockSize, 1L << 40, 1L << 39, 1L << 30, 1L << 29, _store.Capabilities.MaxNameLength);
 
     /// <summary>What the mount holds and does: pending uploads, failures, conflicts, cache use (for `facilityfs status`).</summary>
     public MountStatus Status()
@@ -181,11 +184,12 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
     private Node NodeOf(ulong inode) =>
         _inodes.Find(inode) ?? throw new VfsException(VfsError.BadHandle, $"inode {inode} is not known (forgotten or never looked up)");
 
-    /// <summary>The path of <paramref name="name"/> in <paramref name="folder"/>; a name no storage can hold is refused here, with the path.</summary>
-    private static RemotePath ChildPathOf(Node folder, string name)
+    /// <summary>The path of <paramref name="name"/> in <paramref name="folder"/>; a name the storage cannot hold is refused here, with the path, before anything is written.</summary>
+    private RemotePath ChildPathOf(Node folder, string name)
     {
-        if (System.Text.Encoding.UTF8.GetByteCount(name) > 255)
-            throw new VfsException(VfsError.NameTooLong, $"{folder.Path}/{name[..Math.Min(name.Length, 40)]}…: names are at most 255 bytes");
+        var limit = _store.Capabilities.MaxNameLength;
+        if (System.Text.Encoding.UTF8.GetByteCount(name) > limit)
+            throw new VfsException(VfsError.NameTooLong, $"{(folder.Path.IsRoot ? "" : folder.Path.Value)}/{name[..Math.Min(name.Length, 40)]}…: names on {_store.DisplayName} are at most {limit} bytes");
         try
         {
             return folder.Path.Child(name);
@@ -229,7 +233,8 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
     private async Task RevalidateAsync(Node node, CancellationToken cancellationToken, bool force = false)
     {
         long fetchedAt;
-        lock (node.Gate) fetchedAt = node.FetchedAt;
+        bool isFolder;
+        lock (node.Gate) (fetchedAt, isFolder) = (node.FetchedAt, node.Entry.IsDirectory);
         if (!force && IsFresh(fetchedAt)) return;
         if (_spool?.Find(node.Path) is not null) return;
         // Unlinked while open: no name to ask the storage about; its handles' spool file is the truth.
@@ -237,9 +242,20 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
         {
             if (node.Unlinked is not null) return;
         }
+        if (!force && isFolder && Volatile.Read(ref _offline)) return;
         var now = Environment.TickCount64;
-        using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        var fresh = await OnStorage(() => _store.StatAsync(node.Path, call.Token)).ConfigureAwait(false);
+        RemoteEntry fresh;
+        try
+        {
+            using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+            fresh = await OnStorage(() => _store.StatAsync(node.Path, call.Token)).ConfigureAwait(false);
+        }
+        catch (VfsException e) when (!force && isFolder && IsUnreachable(e))
+        {
+            Volatile.Write(ref _offline, true);
+            // Offline: a folder seen before stays what it was, so paths through it keep working for pending files.
+            return;
+        }
         bool changed;
         lock (node.Gate)
         {
@@ -255,14 +271,33 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
     private async Task<DirectoryListing> ListingAsync(Node folder, CancellationToken cancellationToken)
     {
         Task<DirectoryListing> pending;
+        DirectoryListing? known;
         lock (folder.Gate)
         {
-            if (folder.Listing is { } cached && IsFresh(cached.FetchedAt)) return cached;
+            known = folder.Listing;
+            if (known is not null && IsFresh(known.FetchedAt)) return known;
             // Started on the pool so its completion (which clears ListingUnderWay under this lock) always follows this assignment.
             pending = folder.ListingUnderWay ??= Task.Run(() => FetchListingAsync(folder));
         }
-        return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Offline, a known listing is served at once instead of after the store's retries; the fetch goes on and refreshes it
+        // (and ends the offline state) once the server answers.
+        if (known is not null && Volatile.Read(ref _offline)) return known;
+        try
+        {
+            return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (VfsException e) when (known is not null && IsUnreachable(e))
+        {
+            Volatile.Write(ref _offline, true);
+            // Offline: a folder seen before keeps its last listing (patched by our own changes since), so pending files can
+            // still be created, renamed and deleted in it; it is asked again at the next look once the server answers.
+            _logger.LogDebug("{Path}: the server cannot be reached; using the listing from {Age:F0} s ago", folder.Path, (Environment.TickCount64 - known.FetchedAt) / 1000.0);
+            return known;
+        }
     }
+
+    /// <summary>A failure to reach the store (connection, timeout, 5xx after retries), as opposed to an answer about the path.</summary>
+    private static bool IsUnreachable(VfsException e) => e.InnerException is StorageException { Kind: StorageErrorKind.Unavailable };
 
     private async Task<DirectoryListing> FetchListingAsync(Node folder)
     {
@@ -272,6 +307,7 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
             var children = new List<RemoteEntry>();
             await foreach (var child in _store.ListAsync(folder.Path, _stopping.Token).ConfigureAwait(false)) children.Add(child);
             var listing = new DirectoryListing(children, now);
+            Volatile.Write(ref _offline, false);
             lock (folder.Gate)
             {
                 folder.Listing = listing;

@@ -98,8 +98,9 @@ public sealed class MountWriteTests : ServerPerTest
         Assert.False(Directory.Exists(Server.PathOf("run")));
         var puts = Server.RequestLog().Where(r => r.Method == "PUT").Select(r => r.Path).ToList();
         Assert.Equal(2, puts.Count);
-        Assert.Contains(puts, p => p.EndsWith("-final.txt", StringComparison.Ordinal));
-        Assert.Contains(puts, p => p.EndsWith("-data.txt", StringComparison.Ordinal));
+        // Each went to a hidden temporary in its final folder (the pending folder rename reached the journal before the upload).
+        Assert.Contains(puts, p => p.StartsWith("/.ffs-upload-", StringComparison.Ordinal));
+        Assert.Contains(puts, p => p.StartsWith("/run-renamed/.ffs-upload-", StringComparison.Ordinal));
     }
 
     [Fact]

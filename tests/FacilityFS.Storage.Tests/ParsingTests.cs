@@ -17,7 +17,7 @@ public sealed class ParsingTests
     [InlineData("/pnfs/cta", "/")]
     [InlineData("/pnfs/cta/h%23sh/p%25c/plus+", "/h#sh/p%c/plus+")]
     [InlineData("/pnfs/cta/caf%C3%A9", "/café")]
-    [InlineData("/pnfs/cta/cafe%CC%81", "/café")]
+    [InlineData("/pnfs/cta/cafe%CC%81", "/cafe\u0301")]
     [InlineData("/pnfs/cta/a?query=1", "/a")]
     public void Hrefs_map_to_store_paths(string href, string expected)
     {

@@ -142,12 +142,36 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Names_given_decomposed_are_stored_composed()
+    public async Task A_name_as_long_as_the_store_allows_uploads_through_a_short_hidden_temporary()
+    {
+        var name = new string('é', 100) + new string('n', 55);
+        Assert.Equal(Store.Capabilities.MaxNameLength, Encoding.UTF8.GetByteCount(name));
+        var target = Folder.Child(name);
+        var temporary = Transfers.VerifiedUpload.TemporaryNameFor(target);
+        Assert.Equal(target.Parent, temporary.Parent);
+        Assert.StartsWith(Transfers.VerifiedUpload.TemporaryPrefix, temporary.Name, StringComparison.Ordinal);
+        Assert.Equal(Transfers.VerifiedUpload.TemporaryNameLength, Encoding.UTF8.GetByteCount(temporary.Name));
+        Assert.NotEqual(temporary, Transfers.VerifiedUpload.TemporaryNameFor(target));
+        var data = RandomBytes(4000);
+        await Transfers.VerifiedUpload.UploadAsync(Store, target, new MemoryStream(data), data.Length);
+        var entry = Assert.Single(await Store.ListAsync(Folder).ToListAsync());
+        Assert.Equal(name, entry.Name);
+        Assert.Equal(data, await ReadAllAsync(target));
+    }
+
+    [Fact]
+    public async Task Names_are_kept_byte_exact_so_a_decomposed_name_and_its_composed_twin_are_two_files()
     {
         var decomposed = "cafe\u0301";
+        var composed = "caf\u00e9";
         await WriteAsync(Folder.Child(decomposed), [1]);
-        var entry = Assert.Single(await Store.ListAsync(Folder).ToListAsync());
-        Assert.Equal("caf\u00e9", entry.Name);
+        await WriteAsync(Folder.Child(composed), [2, 2]);
+        var listed = (await Store.ListAsync(Folder).ToListAsync()).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+        // Ordinal order: the decomposed name's plain 'e' sorts before the composed 'é'.
+        Assert.Equal([decomposed, composed], listed.Select(e => e.Name));
+        Assert.Equal([1, 2], listed.Select(e => e.Size));
+        Assert.Equal([1], await ReadAllAsync(Folder.Child(decomposed)));
+        Assert.Equal(Folder.Value + "/" + decomposed, RemotePath.Parse(Folder.Value + "/" + decomposed).Value);
     }
 
     [Fact]

@@ -251,6 +251,31 @@ public abstract class WriteContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Links_special_files_overlong_names_and_enormous_sizes_are_refused_by_the_core_itself()
+    {
+        const ulong root = VirtualFileSystem.RootInode;
+        var existing = await Vfs.LookupAsync(root, "existing.txt");
+        Assert.Equal(VfsError.NotPermitted, Assert.Throws<VfsException>(() => Vfs.MakeSymbolicLink(root, "soft")).Error);
+        Assert.Equal(VfsError.NotPermitted, Assert.Throws<VfsException>(() => Vfs.MakeHardLink(existing.Attributes.Inode, root, "hard")).Error);
+        Assert.Equal(VfsError.InvalidArgument, Assert.Throws<VfsException>(() => Vfs.Exchange(root, "existing.txt", root, "other")).Error);
+        foreach (var type in new[] { VfsNodeType.Fifo, VfsNodeType.Socket, VfsNodeType.CharacterDevice, VfsNodeType.BlockDevice, VfsNodeType.Unknown })
+            Assert.Equal(VfsError.NotPermitted, (await Assert.ThrowsAsync<VfsException>(() => Vfs.MakeNodeAsync(root, "special", type).AsTask())).Error);
+        var plain = await Vfs.MakeNodeAsync(root, "plain", VfsNodeType.RegularFile);
+        Assert.Equal(0, plain.Attributes.Size);
+
+        var tooLong = new string('n', Store.Capabilities.MaxNameLength + 1);
+        Assert.Equal(VfsError.NameTooLong, (await Assert.ThrowsAsync<VfsException>(() => Vfs.CreateAsync(root, tooLong, VfsOpenFlags.Write).AsTask())).Error);
+        Assert.Equal(VfsError.NameTooLong, (await Assert.ThrowsAsync<VfsException>(() => Vfs.MakeDirectoryAsync(root, tooLong).AsTask())).Error);
+        Assert.Equal(VfsError.NameTooLong, (await Assert.ThrowsAsync<VfsException>(() => Vfs.RenameAsync(root, "plain", root, tooLong, noReplace: false).AsTask())).Error);
+
+        var tooLarge = await Assert.ThrowsAsync<VfsException>(() => Vfs.SetAttributesAsync(plain.Attributes.Inode, null, VirtualFileSystem.MaxFileSize + 1, null).AsTask());
+        Assert.Equal(VfsError.FileTooLarge, tooLarge.Error);
+        Assert.Equal(0, (await Vfs.GetAttributesAsync(plain.Attributes.Inode)).Size);
+        Assert.False(await StoredAsync("soft"));
+        Assert.False(await StoredAsync("special"));
+    }
+
+    [Fact]
     public async Task A_read_only_core_refuses_every_change()
     {
         await using var readOnly = await VirtualFileSystem.CreateAsync(Store, new VfsOptions(), Root);
@@ -259,6 +284,7 @@ public abstract class WriteContract : IAsyncLifetime
         Assert.Equal(VfsError.ReadOnly, (await Assert.ThrowsAsync<VfsException>(() => readOnly.CreateAsync(VirtualFileSystem.RootInode, "x", VfsOpenFlags.Write).AsTask())).Error);
         Assert.Equal(VfsError.ReadOnly, (await Assert.ThrowsAsync<VfsException>(() => readOnly.MakeDirectoryAsync(VirtualFileSystem.RootInode, "d").AsTask())).Error);
         Assert.Equal(VfsError.ReadOnly, (await Assert.ThrowsAsync<VfsException>(() => readOnly.UnlinkAsync(VirtualFileSystem.RootInode, "existing.txt").AsTask())).Error);
+        Assert.Equal(VfsError.ReadOnly, Assert.Throws<VfsException>(() => readOnly.MakeSymbolicLink(VirtualFileSystem.RootInode, "soft")).Error);
         Assert.True(await StoredAsync("existing.txt"));
     }
 }

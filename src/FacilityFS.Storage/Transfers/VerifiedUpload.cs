@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using FacilityFS.Storage.Checksums;
 
 namespace FacilityFS.Storage.Transfers;
@@ -12,8 +14,22 @@ public static class VerifiedUpload
     /// <summary>The prefix of temporary upload names; listings may hide names that start with it.</summary>
     public const string TemporaryPrefix = ".ffs-upload-";
 
-    public static RemotePath TemporaryNameFor(RemotePath target) =>
-        target.Parent.Child($"{TemporaryPrefix}{Guid.NewGuid():N}-{target.Name}");
+    /// <summary>How long every temporary name is: the prefix and 32 hex digits, whatever the length of the final name.</summary>
+    public const int TemporaryNameLength = 44;
+
+    /// <summary>A fresh hidden sibling of <paramref name="target"/> of fixed length, so any name the store can hold can also be uploaded.</summary>
+    /// <remarks>
+    /// 16 hex digits of a hash of the final name (the temporaries of one file share them) and 16 random ones (two uploads never
+    /// share a name). Carrying the final name itself would push names near the store's limit past it, and they could never upload.
+    /// </remarks>
+    public static RemotePath TemporaryNameFor(RemotePath target)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(target.Name), hash);
+        Span<byte> nonce = stackalloc byte[8];
+        RandomNumberGenerator.Fill(nonce);
+        return target.Parent.Child($"{TemporaryPrefix}{Convert.ToHexStringLower(hash[..8])}{Convert.ToHexStringLower(nonce)}");
+    }
 
     /// <param name="length">The number of bytes <paramref name="content"/> holds, or -1 when unknown.</param>
     public static async Task<UploadOutcome> UploadAsync(IRemoteStore store, RemotePath target, Stream content, long length, CancellationToken cancellationToken = default)
