@@ -41,6 +41,20 @@ public sealed record CatalogRule(string Folders, int Depth, CompletionRule Compl
         return null;
     }
 
+    /// <summary>Whether <paramref name="folder"/> is one of this rule's designated folders.</summary>
+    public bool IsDesignated(RemotePath root, RemotePath folder) => folder.IsSameOrUnder(root) && folder != root && Pattern.IsMatch(folder.RelativeTo(root));
+
+    /// <summary>Where a walk for designated folders starts (the glob's leading plain names) and how many levels below the root it goes at most.</summary>
+    public (RemotePath Start, int MaxDepth) WalkBounds(RemotePath root)
+    {
+        var segments = Folders.Trim('/').Split('/');
+        var plain = segments.TakeWhile(s => !s.Contains('*')).ToList();
+        var start = plain.Count == 0 ? root : root.Combine(string.Join('/', plain));
+        // '**' matches any depth: a walk still stops somewhere, deep enough for beamline trees.
+        var depth = segments.Contains("**") || segments.Any(s => s.Contains("**")) ? segments.Length + 8 : segments.Length;
+        return (start, depth);
+    }
+
     /// <summary>The designated folder of a list file (the folder holding it), when this rule uses one and the path is one.</summary>
     public RemotePath? DesignatedOfListFile(RemotePath root, RemotePath file)
     {

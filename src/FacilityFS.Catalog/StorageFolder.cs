@@ -12,10 +12,10 @@ public static class StorageFolder
     public const string BeamtimePrefix = "beamtime-metadata-";
 
     /// <summary>Every file below <paramref name="folder"/> (upload temporaries aside), paths relative to it, in name order.</summary>
-    /// <param name="known">Checksums already known (computed as the bytes were written through the mount): those files are not read again.</param>
+    /// <param name="known">Checksums already known (computed as the bytes were written through the mount), with the size they hold for: those files are not read again.</param>
     /// <param name="skip">A file name in the folder itself that is not data (the completion marker).</param>
     public static async Task<IReadOnlyList<DataFileEntry>> FilesAsync(IRemoteStore store, RemotePath folder, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? known = null, string? skip = null)
+        IReadOnlyDictionary<string, (long Size, string Checksum)>? known = null, string? skip = null)
     {
         var files = new List<DataFileEntry>();
         var pending = new Stack<RemotePath>([folder]);
@@ -31,8 +31,8 @@ public static class StorageFolder
                     continue;
                 }
                 var relative = entry.Path.RelativeTo(folder);
-                if (relative == skip) continue;
-                var checksum = known?.GetValueOrDefault(relative)
+                if (relative == skip || IsMetadata(relative)) continue;
+                var checksum = (known is not null && known.TryGetValue(relative, out var kept) && kept.Size == entry.Size ? kept.Checksum : null)
                     ?? (await store.ServerAdler32Async(entry.Path, cancellationToken).ConfigureAwait(false) ?? await ReadAdler32Async(store, entry.Path, cancellationToken).ConfigureAwait(false)).Value;
                 files.Add(new DataFileEntry(relative, entry.Size, entry.LastModified ?? DateTimeOffset.UtcNow, checksum));
             }
@@ -40,6 +40,10 @@ public static class StorageFolder
         files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         return files;
     }
+
+    /// <summary>Whether a file of a dataset's folder is metadata about it (dataset.json, a beamtime-metadata-*.json), not one of its data files.</summary>
+    public static bool IsMetadata(string relative) =>
+        relative == Sidecar || (!relative.Contains('/') && relative.StartsWith(BeamtimePrefix, StringComparison.Ordinal) && relative.EndsWith(".json", StringComparison.Ordinal));
 
     /// <summary>The folder's dataset.json, or null; a damaged one is an error naming it.</summary>
     public static Task<JsonObject?> SidecarAsync(IRemoteStore store, RemotePath folder, CancellationToken cancellationToken) =>

@@ -13,7 +13,7 @@ namespace FacilityFS.Vfs;
 /// This part holds names, attributes and listings; reads, writes and namespace changes have files of their own.
 /// Lock order: <see cref="InodeTable"/> before a <see cref="Node"/>'s gate; a node's gate never around a <see cref="DirtyFile"/>'s.
 /// </remarks>
-public sealed partial class VirtualFileSystem : IAsyncDisposable
+public sealed partial class VirtualFileSystem : IAsyncDisposable, IPendingUploads, ICommittedFiles
 {
     public const ulong RootInode = InodeTable.RootInode;
 
