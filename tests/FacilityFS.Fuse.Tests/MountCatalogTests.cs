@@ -192,6 +192,40 @@ public sealed class MountCatalogTests : ServerPerTest, IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_kill_9_after_datasets_were_complete_and_before_their_registration_ends_registers_each_once_after_the_remount()
+    {
+        var spool = Path.Combine(Work.FullName, "spool-complete");
+        Dictionary<string, byte[]> marked, quiet, listed;
+        await using (var first = await MountAsync(spool))
+        {
+            // A catalog that hangs: each registration is under way, nothing of it arrives, when the mount dies.
+            _scicat.Stall = true;
+            marked = await WriteScanAsync(first.Under("raw/scan_0020"), 3);
+            await File.WriteAllTextAsync(first.Under("raw/scan_0020/.complete"), "");
+            listed = await WriteScanAsync(first.Under("listed/scan_0021"), 2);
+            await File.WriteAllTextAsync(first.Under("listed/scicat-datasets.lst"), "scan_0021\n");
+            // An idle dataset dies before its idle time is over.
+            quiet = await WriteScanAsync(first.Under("quiet/scan_0022"), 2);
+            var sync = await ProcessRun.FacilityFsAsync("sync", first.Path);
+            Assert.Equal(0, sync.ExitCode);
+            var status = await ProcessRun.FacilityFsAsync("status", first.Path, "--json");
+            var daemon = System.Text.Json.JsonDocument.Parse(status.Out).RootElement.GetProperty("process_id").GetInt32();
+            Assert.Equal(0, TestLibc.Kill(daemon, 9));
+            for (var i = 0; i < 100 && Directory.Exists($"/proc/{daemon}"); i++) await Task.Delay(50);
+            Assert.Equal(0, TestLibc.Umount2(first.Path, 2));
+        }
+        _scicat.Stall = false;
+        Assert.Empty(_scicat.Datasets);
+        await using var second = await MountAsync(spool);
+        AssertFilesListed(await RegisteredAsync("/raw/scan_0020", TimeSpan.FromSeconds(30)), marked);
+        AssertFilesListed(await RegisteredAsync("/listed/scan_0021", TimeSpan.FromSeconds(30)), listed);
+        AssertFilesListed(await RegisteredAsync("/quiet/scan_0022", TimeSpan.FromSeconds(30)), quiet);
+        Assert.Equal(3, _scicat.Datasets.Count);
+        var report = await ProcessRun.FacilityFsAsync("status", second.Path);
+        Assert.Contains("/raw/scan_0020 done as", report.Out);
+    }
+
+    [Fact]
     public async Task Bad_rules_stop_the_mount_with_the_file_line_and_key()
     {
         var bad = Path.Combine(Work.FullName, "bad-rules.yaml");

@@ -60,6 +60,9 @@ public sealed class SciCatStandIn : IAsyncDisposable
     /// <summary>Answers 503 to origdatablock creation only: a registration then stops between its dataset and its files.</summary>
     public bool RefuseDatablocks { get; set; }
 
+    /// <summary>Holds every request unanswered while true (a catalog that hangs): a registration is then under way and has sent nothing that arrived.</summary>
+    public bool Stall { get; set; }
+
     /// <summary>The <paramref name="n"/>-th request from now (1 = the next) answers 500 and changes nothing.</summary>
     public void FailRequest(int n)
     {
@@ -85,6 +88,7 @@ public sealed class SciCatStandIn : IAsyncDisposable
         // Kestrel leaves %2F encoded in the path: pids with slashes stay one segment until unescaped here.
         var path = context.Request.Path.Value ?? "";
         Requests.Enqueue((context.Request.Method, path));
+        while (Stall && !context.RequestAborted.IsCancellationRequested) await Task.Delay(50);
         if (Down)
         {
             context.Response.StatusCode = 503;
