@@ -20,6 +20,7 @@ public sealed class CatalogHook : IAsyncDisposable
     private readonly RegistrationLedger _ledger;
     private readonly IPendingUploads _pending;
     private readonly ILogger _logger;
+    private readonly SourceFolders _sources;
     private readonly DatasetTracker _tracker;
     private readonly RegistrationAssembly _assembly;
     private readonly CancellationTokenSource _stopping = new();
@@ -27,9 +28,11 @@ public sealed class CatalogHook : IAsyncDisposable
     private Task _reconciled = Task.CompletedTask;
 
     /// <param name="pending">What still waits for upload (the mount's spool): a dataset is registered only once none of its files do.</param>
+    /// <param name="sources">How store paths become source folders (and ledger keys); the store's own paths when null.</param>
     public CatalogHook(IRemoteStore store, RemotePath root, IReadOnlyList<CatalogRule> rules, Registrar registrar, RegistrationLedger ledger,
-        IPendingUploads pending, ILogger logger)
+        IPendingUploads pending, ILogger logger, SourceFolders? sources = null)
     {
+        _sources = sources ?? SourceFolders.Identity;
         _store = store;
         _root = root;
         _rules = rules;
@@ -37,8 +40,8 @@ public sealed class CatalogHook : IAsyncDisposable
         _ledger = ledger;
         _pending = pending;
         _logger = logger;
-        _tracker = new DatasetTracker(ledger, TryRegisterAsync, _stopping.Token);
-        _assembly = new RegistrationAssembly(store, ledger);
+        _tracker = new DatasetTracker(ledger, _sources, TryRegisterAsync, _stopping.Token);
+        _assembly = new RegistrationAssembly(store, ledger, _sources);
     }
 
     /// <summary>Subscribes to <paramref name="source"/> and, in the background, reconciles what the ledger and the storage hold (see <see cref="ReconcileAsync"/>).</summary>
@@ -59,7 +62,7 @@ public sealed class CatalogHook : IAsyncDisposable
         {
             foreach (var (folder, _, step, _) in _ledger.All())
             {
-                if (step is RegistrationStep.Done or RegistrationStep.Failed || !RemotePath.TryParse(folder, out var path) || !path.IsSameOrUnder(_root)) continue;
+                if (step is RegistrationStep.Done or RegistrationStep.Failed || _sources.StorePathOf(folder) is not { } path || !path.IsSameOrUnder(_root)) continue;
                 // A measurement ("folder#name") comes back from its list file, read below.
                 if (RuleOfDataset(path) is not { } rule) continue;
                 if (rule.Complete == CompletionRule.Idle) _tracker.Seen(path, rule);
@@ -78,7 +81,7 @@ public sealed class CatalogHook : IAsyncDisposable
                     }
                     await foreach (var folder in FoldersBelowAsync(designated, rule.Depth, cancellationToken).ConfigureAwait(false))
                     {
-                        if (_ledger.Find(folder.Value) is { Step: RegistrationStep.Done or RegistrationStep.Failed }) continue;
+                        if (_ledger.Find(_sources.Of(folder)) is { Step: RegistrationStep.Done or RegistrationStep.Failed }) continue;
                         if (await _store.TryStatAsync(folder.Child(rule.Marker), cancellationToken).ConfigureAwait(false) is { IsDirectory: false })
                             _tracker.Complete(folder, rule);
                     }
@@ -145,7 +148,7 @@ public sealed class CatalogHook : IAsyncDisposable
                 _tracker.Complete(folder, rule);
                 return;
             }
-            _ledger.RecordFile(path.Value, committed.Size, committed.Checksum.Value);
+            _ledger.RecordFile(_sources.Of(path), committed.Size, committed.Checksum.Value);
             if (rule.Complete == CompletionRule.Idle) _tracker.Seen(folder, rule);
             return;
         }
@@ -167,18 +170,18 @@ public sealed class CatalogHook : IAsyncDisposable
             {
                 var folder = designated.Child(scan.Name);
                 // "scan:tag" asks for a re-ingest, once per tag (the ledger remembers tags across mounts).
-                var reingest = scan.Tag is { } tag && _ledger.MarkReingest(folder.Value, tag);
+                var reingest = scan.Tag is { } tag && _ledger.MarkReingest(_sources.Of(folder), tag);
                 named[folder] = (named.GetValueOrDefault(folder).Reingest || reingest, scan);
             }
             foreach (var (folder, (reingest, line)) in named)
             {
-                if (!reingest && _ledger.Find(folder.Value) is { Step: RegistrationStep.Done or RegistrationStep.Failed }) continue;
+                if (!reingest && _ledger.Find(_sources.Of(folder)) is { Step: RegistrationStep.Done or RegistrationStep.Failed }) continue;
                 _tracker.Complete(folder, rule, reingest, line);
             }
             foreach (var measurement in list.Measurements)
             {
                 if (measurement.Scans.Count == 0 || !RemotePath.TryParse($"{designated.Value}#{measurement.Name}", out var key)
-                    || _ledger.Find(key.Value) is { Step: RegistrationStep.Done or RegistrationStep.Failed }) continue;
+                    || _ledger.Find(_sources.Of(key)) is { Step: RegistrationStep.Done or RegistrationStep.Failed }) continue;
                 _tracker.Complete(key, rule, members: [.. measurement.Scans.Distinct().Select(designated.Child)]);
             }
         }
@@ -203,8 +206,8 @@ public sealed class CatalogHook : IAsyncDisposable
             var registration = members is not null
                 ? await _assembly.MeasurementAsync(folder, dataset.Rule, members, cancellationToken).ConfigureAwait(false)
                 : await _assembly.DatasetAsync(folder, dataset.Rule, listed, cancellationToken).ConfigureAwait(false);
-            var pid = await _registrar.RegisterAsync(registration, cancellationToken, reingests > 0, dataset.Rule.Update).ConfigureAwait(false);
-            _logger.LogInformation("registered {Folder} as {Pid} ({Count} files)", folder, pid, registration.Files.Count);
+            var (pid, outcome) = await _registrar.RegisterAsync(registration, cancellationToken, reingests > 0, dataset.Rule.Update).ConfigureAwait(false);
+            _logger.LogInformation("{Folder} as {Pid}: {Outcome} ({Count} files)", folder, pid, outcome.ToString().ToLowerInvariant(), registration.Files.Count);
             dataset.Registered(reingests);
             return AttemptOutcome.Done;
         }
@@ -215,7 +218,7 @@ public sealed class CatalogHook : IAsyncDisposable
         catch (DatasetIncompleteException e)
         {
             _logger.LogError("{Error}", e.Message);
-            _ledger.Record(folder.Value, null, RegistrationStep.Failed, e.Message);
+            _ledger.Record(_sources.Of(folder), null, RegistrationStep.Failed, e.Message);
             return AttemptOutcome.Done;
         }
         catch (CatalogException e) when (!e.IsTransient)
@@ -226,7 +229,7 @@ public sealed class CatalogHook : IAsyncDisposable
         catch (Exception e) when (e is CatalogException or StorageException or Identity.CredentialException or IOException)
         {
             _logger.LogWarning("registering {Folder} waits: {Error}", folder, e.Message);
-            _ledger.Record(folder.Value, null, _ledger.Find(folder.Value)?.Step ?? RegistrationStep.Pending, e.Message);
+            _ledger.Record(_sources.Of(folder), null, _ledger.Find(_sources.Of(folder))?.Step ?? RegistrationStep.Pending, e.Message);
             return AttemptOutcome.BackOff;
         }
         catch (Exception e)
@@ -239,7 +242,7 @@ public sealed class CatalogHook : IAsyncDisposable
 
     /// <summary>The registrations of datasets below the mount's root, as the ledger has them (for `facilityfs status`).</summary>
     public IReadOnlyList<(string Folder, string? Pid, RegistrationStep Step, string? Error)> Registrations() =>
-        [.. _ledger.All().Where(r => RemotePath.TryParse(r.Folder.Split('#')[0], out var p) && p.IsSameOrUnder(_root))];
+        [.. _ledger.All().Where(r => _sources.StorePathOf(r.Folder.Split('#')[0]) is { } p && p.IsSameOrUnder(_root))];
 
     public async ValueTask DisposeAsync()
     {

@@ -4,7 +4,7 @@ using FacilityFS.Storage;
 namespace FacilityFS.Catalog;
 
 /// <summary>The datasets the hook follows: each one's state in memory, its durable intent in the ledger first ("seen", "complete"), then its runner scheduled.</summary>
-internal sealed class DatasetTracker(RegistrationLedger ledger, Func<TrackedDataset, CancellationToken, Task<AttemptOutcome>> attempt, CancellationToken stopping)
+internal sealed class DatasetTracker(RegistrationLedger ledger, SourceFolders sources, Func<TrackedDataset, CancellationToken, Task<AttemptOutcome>> attempt, CancellationToken stopping)
 {
     private readonly ConcurrentDictionary<RemotePath, TrackedDataset> _datasets = new();
 
@@ -16,14 +16,14 @@ internal sealed class DatasetTracker(RegistrationLedger ledger, Func<TrackedData
     /// <summary>A file of an idle-rule dataset was committed: recorded as seen (a restart waits the idle time again), its idle timer restarted.</summary>
     public void Seen(RemotePath key, CatalogRule rule)
     {
-        ledger.MarkSeen(key.Value);
+        ledger.MarkSeen(sources.Of(key));
         At(key, rule).Runner.Schedule(rule.Idle, restart: true);
     }
 
     /// <summary>The dataset is complete: the ledger says so durably before anything else happens, then it is registered as soon as its files are committed.</summary>
     public void Complete(RemotePath key, CatalogRule rule, bool reingest = false, ListedScan? listed = null, IReadOnlyList<RemotePath>? members = null)
     {
-        ledger.MarkComplete(key.Value);
+        ledger.MarkComplete(sources.Of(key));
         var dataset = At(key, rule);
         if (dataset.MarkComplete(reingest, listed, members)) dataset.Runner.Schedule(TimeSpan.Zero);
     }

@@ -4,19 +4,19 @@ using FacilityFS.Storage;
 namespace FacilityFS.Catalog;
 
 /// <summary>Puts together what a registration sends from what the storage holds: files (checksums kept from the write path where known), beamtime metadata, sidecar, thumbnail.</summary>
-internal sealed class RegistrationAssembly(IRemoteStore store, RegistrationLedger ledger)
+internal sealed class RegistrationAssembly(IRemoteStore store, RegistrationLedger ledger, SourceFolders sources)
 {
     /// <summary>A dataset folder's registration.</summary>
     public async Task<DatasetRegistration> DatasetAsync(RemotePath folder, CatalogRule rule, ListedScan? listed, CancellationToken cancellationToken)
     {
         var marker = rule.Complete == CompletionRule.Marker ? rule.Marker : null;
-        var files = await StorageFolder.FilesAsync(store, folder, cancellationToken, ledger.FilesUnder(folder.Value), skip: marker).ConfigureAwait(false);
+        var files = await StorageFolder.FilesAsync(store, folder, cancellationToken, ledger.FilesUnder(sources.Of(folder)), skip: marker).ConfigureAwait(false);
         var beamtime = await StorageFolder.BeamtimeAsync(store, folder, cancellationToken).ConfigureAwait(false);
         var sidecar = await StorageFolder.SidecarAsync(store, folder, cancellationToken).ConfigureAwait(false);
-        var body = DatasetBuilder.Build(rule.Defaults, beamtime, sidecar, folder.Value, folder.Name, files);
+        var body = DatasetBuilder.Build(rule.Defaults, beamtime, sidecar, sources.Of(folder), folder.Name, files);
         if (listed?.Measurement is { } measurement) AddKeyword(body, measurement);
         var thumbnail = rule.Thumbnail ? await StorageFolder.ThumbnailAsync(store, folder, cancellationToken).ConfigureAwait(false) : null;
-        return new DatasetRegistration(folder.Value, body, files, thumbnail);
+        return new DatasetRegistration(sources.Of(folder), body, files, thumbnail);
     }
 
     /// <summary>A measurement's registration: its scans' files, listed under their scan's name, in a dataset of the designated folder named after the measurement.</summary>
@@ -27,7 +27,7 @@ internal sealed class RegistrationAssembly(IRemoteStore store, RegistrationLedge
         var files = new List<DataFileEntry>();
         foreach (var scan in scans)
         {
-            foreach (var file in await StorageFolder.FilesAsync(store, scan, cancellationToken, ledger.FilesUnder(scan.Value)).ConfigureAwait(false))
+            foreach (var file in await StorageFolder.FilesAsync(store, scan, cancellationToken, ledger.FilesUnder(sources.Of(scan))).ConfigureAwait(false))
                 files.Add(file with { Path = $"{scan.Name}/{file.Path}" });
         }
         var beamtime = await StorageFolder.BeamtimeAsync(store, designated, cancellationToken).ConfigureAwait(false);
@@ -39,7 +39,7 @@ internal sealed class RegistrationAssembly(IRemoteStore store, RegistrationLedge
                 ["scans"] = new JsonArray([.. scans.Select(m => (JsonNode)m.Name)]),
             },
         };
-        return new DatasetRegistration(key.Value, DatasetBuilder.Build(rule.Defaults, beamtime, grouping, designated.Value, name, files), files);
+        return new DatasetRegistration(sources.Of(key), DatasetBuilder.Build(rule.Defaults, beamtime, grouping, sources.Of(designated), name, files), files);
     }
 
     private static void AddKeyword(JsonObject dataset, string keyword)

@@ -59,6 +59,13 @@ public sealed class SciCatClient(HttpClient http, Uri apiBase, ICredentialProvid
         return created?["id"]?.GetValue<string>() ?? created?["_id"]?.GetValue<string>() ?? throw new CatalogException(status, $"{_base}OrigDatablocks answered without an id");
     }
 
+    /// <summary>Deletes one origdatablock (a re-ingest replaces a dataset's file list; the account needs the backend's DELETE_GROUPS).</summary>
+    public async Task DeleteOrigDatablockAsync(string id, CancellationToken cancellationToken)
+    {
+        var (status, body) = await SendAsync(HttpMethod.Delete, $"OrigDatablocks/{Uri.EscapeDataString(id)}", null, cancellationToken).ConfigureAwait(false);
+        Expect(status, body, HttpStatusCode.OK, $"delete the file list {id}");
+    }
+
     public async Task<IReadOnlyList<JsonObject>> OrigDatablocksOfAsync(string pid, CancellationToken cancellationToken)
     {
         var (status, body) = await SendAsync(HttpMethod.Get, $"Datasets/{Uri.EscapeDataString(pid)}/origdatablocks", null, cancellationToken).ConfigureAwait(false);

@@ -150,7 +150,7 @@ public sealed class CatalogHookTests : IAsyncLifetime
                 var password = Path.Combine(_work.FullName, "scicat.password");
                 File.WriteAllText(password, SciCatStandIn.Password);
                 var client = new SciCatClient(Http, _scicat.ApiBase, new SciCatLogin(Http, _scicat.ApiBase, SciCatStandIn.Username, new SecretFile(password)));
-                var registration = await new RegistrationAssembly(_store, ledger).DatasetAsync(RemotePath.Parse("/listed/scan_0005"), Listed, null, CancellationToken.None);
+                var registration = await new RegistrationAssembly(_store, ledger, SourceFolders.Identity).DatasetAsync(RemotePath.Parse("/listed/scan_0005"), Listed, null, CancellationToken.None);
                 var pid = await client.CreateDatasetAsync(registration.Dataset, CancellationToken.None);
                 if (step == RegistrationStep.Datablock) await client.CreateOrigDatablockAsync(pid, registration.Files, "adler32", CancellationToken.None);
                 ledger.Record("/listed/scan_0005", pid, step);

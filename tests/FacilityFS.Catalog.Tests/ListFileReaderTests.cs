@@ -44,3 +44,19 @@ public sealed class ListFileReaderTests
         Assert.StartsWith(line + ":", Assert.Single(list.Refused));
     }
 }
+
+/// <summary>sourceFolder is the storage path whatever the remote's URL, with a catalog's prefix in front, and maps back to the store's paths.</summary>
+public sealed class SourceFoldersTests
+{
+    [Fact]
+    public void A_remote_below_the_servers_root_gives_the_full_storage_path_and_back()
+    {
+        var deep = new SourceFolders("/dav/data");
+        Assert.Equal("/dav/data/raw/scan_0001", deep.Of(Storage.RemotePath.Parse("/raw/scan_0001")));
+        Assert.Equal(Storage.RemotePath.Parse("/raw/scan_0001"), deep.StorePathOf("/dav/data/raw/scan_0001"));
+        Assert.Null(deep.StorePathOf("/dav/database/x"));
+        var mapped = new SourceFolders("/dav/data", "/asap3/petra3/gpfs/");
+        Assert.Equal("/asap3/petra3/gpfs/dav/data/raw#meas1", mapped.Of(Storage.RemotePath.Parse("/raw#meas1")));
+        Assert.Equal("/raw", SourceFolders.Identity.Of(Storage.RemotePath.Parse("/raw")));
+    }
+}

@@ -60,6 +60,15 @@ public sealed class SciCatStandIn : IAsyncDisposable
     /// <summary>Answers 503 to origdatablock creation only: a registration then stops between its dataset and its files.</summary>
     public bool RefuseDatablocks { get; set; }
 
+    /// <summary>Whether the ingestor account is in DELETE_GROUPS (may delete origdatablocks); the backend answers 403 otherwise.</summary>
+    public bool MayDelete { get; set; } = true;
+
+    /// <summary>Whether the ingestor account is in CREATE_DATASET_WITH_PID_GROUPS (may choose pids); the backend answers 403 to a pid otherwise.</summary>
+    public bool MayChoosePids { get; set; } = true;
+
+    /// <summary>The bodies of every PATCH of a dataset, in order.</summary>
+    public ConcurrentQueue<JsonObject> Patches { get; } = new();
+
     /// <summary>Holds every request unanswered while true (a catalog that hangs): a registration is then under way and has sent nothing that arrived.</summary>
     public bool Stall { get; set; }
 
@@ -150,6 +159,7 @@ public sealed class SciCatStandIn : IAsyncDisposable
         }
         if (collection == "origdatablocks" && segments.Length == 3 && method == "POST")
             return RefuseDatablocks ? (503, null) : CreateDatablock(await BodyAsync(context));
+        if (collection == "origdatablocks" && segments.Length == 4 && method == "DELETE") return DeleteDatablock(segments[3]);
         return Nest(404, $"Cannot {method} {path}", "Not Found");
     }
 
@@ -203,8 +213,12 @@ public sealed class SciCatStandIn : IAsyncDisposable
         if (body["contactEmail"] is JsonValue email && !email.ToString().Split(';').All(e => e.Contains('@')))
             errors.Add(Violation("contactEmail", "isEmailList", $"Expected an email or a list of semicolon separated emails, got {email}"));
         if (errors.Count > 0) return (400, new JsonObject { ["status"] = 400, ["message"] = new JsonArray([.. errors]).ToJsonString() });
-        if (body["ownerGroup"]!.ToString() != Group) return Nest(403, "Unauthorized to create this dataset", "Forbidden");
+        if (body["ownerGroup"]!.ToString() != Group || (body["pid"] is not null && !MayChoosePids)) return Nest(403, "Unauthorized to create this dataset", "Forbidden");
         var dataset = (JsonObject)body.DeepClone();
+        // The UTCTimeInterceptor stores dates as luxon's toISO of them: milliseconds, in UTC here.
+        foreach (var key in new[] { "creationTime", "startTime", "endTime" })
+            if (dataset[key] is JsonValue when && DateTimeOffset.TryParse(when.ToString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var instant))
+                dataset[key] = instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
         var pid = dataset["pid"]?.ToString() ?? $"{PidPrefix}/{Guid.NewGuid()}";
         dataset["pid"] = pid;
         dataset["datasetName"] ??= string.Join('/', body["sourceFolder"]!.ToString().Split('/', StringSplitOptions.RemoveEmptyEntries).TakeLast(2));
@@ -250,6 +264,7 @@ public sealed class SciCatStandIn : IAsyncDisposable
         var errors = body.Select(p => p.Key).Where(k => NotPatchable.Contains(k) || !RawAllowed.Contains(k))
             .Select(k => Violation(k, "whitelistValidation", $"property {k} should not exist")).ToList();
         if (errors.Count > 0) return (400, new JsonObject { ["status"] = 400, ["message"] = new JsonArray([.. errors]).ToJsonString() });
+        Patches.Enqueue((JsonObject)body.DeepClone());
         lock (_gate)
         {
             foreach (var (key, value) in body) dataset[key] = value?.DeepClone();
@@ -290,6 +305,24 @@ public sealed class SciCatStandIn : IAsyncDisposable
             dataset["size"] = Number(dataset["size"]) + Number(body["size"]);
             dataset["numberOfFiles"] = Number(dataset["numberOfFiles"]) + ((JsonArray)body["dataFileList"]!).Count;
             return (201, block.DeepClone());
+        }
+    }
+
+    private (int, JsonNode?) DeleteDatablock(string id)
+    {
+        if (!MayDelete) return Nest(403, "Forbidden resource", "Forbidden");
+        lock (_gate)
+        {
+            var block = Datablocks.FirstOrDefault(b => b["id"]!.ToString() == id);
+            if (block is null) return Nest(404, $"OrigDatablock: {id} not found", "Not Found");
+            Datablocks.Remove(block);
+            // The backend recomputes the dataset's totals after a delete.
+            if (Datasets.GetValueOrDefault(block["datasetId"]!.ToString()) is { } dataset)
+            {
+                dataset["size"] = Number(dataset["size"]) - Number(block["size"]);
+                dataset["numberOfFiles"] = Number(dataset["numberOfFiles"]) - ((JsonArray)block["dataFileList"]!).Count;
+            }
+            return (200, block.DeepClone());
         }
     }
 

@@ -101,19 +101,28 @@ internal static class CatalogCommands
             if (sidecar is null) sidecar = given;
             else foreach (var (key, value) in given) sidecar[key] = value?.DeepClone();
         }
+        // The folder's path on the storage, whichever remote reaches it: the same folder is one dataset.
+        var sourceFolder = SourceFolders.For(store, catalog.SourceFolderPrefix).Of(target.Path);
         JsonObject dataset;
         try
         {
-            dataset = DatasetBuilder.Build(catalog.Defaults, beamtime, sidecar, target.Path.Value, target.Path.IsRoot ? "/" : target.Path.Name, files, target.ToString());
+            dataset = DatasetBuilder.Build(catalog.Defaults, beamtime, sidecar, sourceFolder, target.Path.IsRoot ? "/" : target.Path.Name, files, target.ToString());
         }
         catch (DatasetIncompleteException e)
         {
             throw new UsageException(e.Message);
         }
         using var ledger = LedgerOf(catalog);
-        var pid = await new Registrar(ClientFor(catalog, scope.Config), ledger).RegisterAsync(new DatasetRegistration(target.Path.Value, dataset, files), cancellationToken,
+        var (pid, outcome) = await new Registrar(ClientFor(catalog, scope.Config), ledger).RegisterAsync(new DatasetRegistration(sourceFolder, dataset, files), cancellationToken,
             again: update is not null, update ?? UpdateStrategy.No).ConfigureAwait(false);
-        scope.Context.Line($"registered {target} as {pid} in {catalog.Name} ({files.Count} files, {files.Sum(f => f.Size)} bytes)");
+        // The totals printed are what SciCat now holds: nothing local is claimed for a dataset left as it was.
+        scope.Context.Line(outcome switch
+        {
+            RegistrationOutcome.Unchanged => $"{target} is already registered as {pid} in {catalog.Name}, not changed",
+            RegistrationOutcome.Updated => $"updated {pid} in {catalog.Name} from {target} ({files.Count} files, {files.Sum(f => f.Size)} bytes)",
+            RegistrationOutcome.NewVersion => $"registered {target} as {pid} in {catalog.Name}, a new version ({files.Count} files, {files.Sum(f => f.Size)} bytes)",
+            _ => $"registered {target} as {pid} in {catalog.Name} ({files.Count} files, {files.Sum(f => f.Size)} bytes)",
+        });
     }
 
     /// <summary>One ledger per catalog, shared by batch commands and mounts, so a dataset is registered once whichever way it came.</summary>
