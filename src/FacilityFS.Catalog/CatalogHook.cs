@@ -142,13 +142,19 @@ public sealed class CatalogHook : IAsyncDisposable
                 _ = Task.Run(() => ReadListFileAsync(rule, designated, path));
                 return;
             }
+            if (rule.Complete == CompletionRule.ListFile && rule.IsDesignated(_root, path.Parent))
+            {
+                // A master file beside the scan folders: its checksum is kept for the scan that names it.
+                _ledger.RecordFile(_sources.Of(path), committed.Size, committed.Checksum.Value, committed.Modified);
+                return;
+            }
             if (rule.DatasetOf(_root, path) is not { } folder) continue;
             if (rule.Complete == CompletionRule.Marker && path.Name == rule.Marker && path.Parent == folder)
             {
                 _tracker.Complete(folder, rule);
                 return;
             }
-            _ledger.RecordFile(_sources.Of(path), committed.Size, committed.Checksum.Value);
+            _ledger.RecordFile(_sources.Of(path), committed.Size, committed.Checksum.Value, committed.Modified);
             if (rule.Complete == CompletionRule.Idle) _tracker.Seen(folder, rule);
             return;
         }
@@ -200,7 +206,7 @@ public sealed class CatalogHook : IAsyncDisposable
         var folder = dataset.Key;
         var (complete, reingests, listed, members) = dataset.Snapshot();
         if (!complete) return AttemptOutcome.Done;
-        if (members is not null ? members.Any(_pending.HasPendingUnder) : _pending.HasPendingUnder(folder)) return AttemptOutcome.Soon;
+        if (Waiting(dataset.Rule, folder, listed, members)) return AttemptOutcome.Soon;
         try
         {
             var registration = members is not null
@@ -238,6 +244,17 @@ public sealed class CatalogHook : IAsyncDisposable
             _logger.LogError(e, "registering {Folder} failed unexpectedly; trying again later", folder);
             return AttemptOutcome.BackOff;
         }
+    }
+
+    /// <summary>Whether a file of the dataset still waits for upload: in its folder (or its scans'), its master file beside it, its detector folders.</summary>
+    private bool Waiting(CatalogRule rule, RemotePath folder, ListedScan? listed, IReadOnlyList<RemotePath>? members)
+    {
+        if (members is not null) return members.Any(_pending.HasPendingUnder);
+        if (_pending.HasPendingUnder(folder)) return true;
+        if (listed is null) return false;
+        var designated = folder.Parent;
+        return rule.MasterExtensions.Any(e => _pending.IsPending(designated.Child($"{listed.Master ?? listed.Name}.{e}")))
+            || listed.Detectors.Any(d => RegistrationAssembly.Beside(designated, d) is { } extra && _pending.HasPendingUnder(extra));
     }
 
     /// <summary>The registrations of datasets below the mount's root, as the ledger has them (for `facilityfs status`).</summary>

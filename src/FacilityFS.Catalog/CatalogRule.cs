@@ -24,6 +24,28 @@ public sealed record CatalogRule(string Folders, int Depth, CompletionRule Compl
     bool Thumbnail = false, UpdateStrategy Update = UpdateStrategy.Patch)
 {
     private Regex? _pattern;
+    private Regex? _skip;
+
+    /// <summary>scingestor's datablock skip list and the usual temporaries: editor backups, swap and temp files, list files, hidden files, generated metadata.</summary>
+    public static IReadOnlyList<string> DefaultSkip { get; } = ["*~", "*.tmp", "*.swp", "*.lst", ".*", "*.pyc", "*.scan.json", "*.origdatablock.json", "*.attachment.json"];
+
+    /// <summary>Globs of file names ('*', '?'; with a '/' of paths relative to the dataset folder) that are not data files.</summary>
+    public IReadOnlyList<string> Skip { get; init; } = DefaultSkip;
+
+    /// <summary>Extensions of a scan's master file beside its folder (scingestor's master_file_extension_list), first found wins.</summary>
+    public IReadOnlyList<string> MasterExtensions { get; init; } = ["nxs", "h5", "ndf", "nx", "fio"];
+
+    /// <summary>How beamtime metadata maps to fields and the pid.</summary>
+    public BeamtimeTemplates Templates { get; init; } = BeamtimeTemplates.Scingestor;
+
+    /// <summary>Whether a file (its path relative to the dataset folder) is kept out of the dataset by <see cref="Skip"/>.</summary>
+    public bool Skips(string relative)
+    {
+        _skip ??= new Regex("^(?:" + string.Join('|', Skip.Select(g => Regex.Escape(g).Replace(@"\*", "[^/]*").Replace(@"\?", "[^/]"))) + ")$", RegexOptions.CultureInvariant);
+        if (Skip.Count == 0) return false;
+        var name = relative[(relative.LastIndexOf('/') + 1)..];
+        return _skip.IsMatch(name) || _skip.IsMatch(relative);
+    }
 
     private Regex Pattern => _pattern ??= new Regex("^" + Regex.Escape(Folders.Trim('/')).Replace(@"\*\*", ".*").Replace(@"\*", "[^/]*") + "$", RegexOptions.CultureInvariant);
 

@@ -18,7 +18,7 @@ public sealed class RegistrationLedger : IDisposable
         Execute("PRAGMA synchronous=FULL");
         Execute("CREATE TABLE IF NOT EXISTS datasets(folder TEXT PRIMARY KEY, pid TEXT, step TEXT NOT NULL, error TEXT, updated INTEGER NOT NULL)");
         Execute("CREATE TABLE IF NOT EXISTS reingests(folder TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY(folder, tag))");
-        Execute("CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, size INTEGER NOT NULL, checksum TEXT NOT NULL)");
+        Execute("CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, size INTEGER NOT NULL, checksum TEXT NOT NULL, modified INTEGER NOT NULL)");
     }
 
     /// <summary>A dataset was seen (a file of it committed) but is not complete yet: a row that a restart finds, never lowering one that is further on.</summary>
@@ -46,27 +46,28 @@ public sealed class RegistrationLedger : IDisposable
         }
     }
 
-    /// <summary>Keeps the checksum the write path computed for a committed file, so a registration (also after a restart) need not read it again.</summary>
-    public void RecordFile(string path, long size, string checksum)
+    /// <summary>Keeps the checksum the write path computed for a committed file, and when it was written (the data's time), so a registration (also after a restart) need not read it again.</summary>
+    public void RecordFile(string path, long size, string checksum, DateTimeOffset modified)
     {
         lock (_gate)
         {
-            using var command = Command("INSERT OR REPLACE INTO files(path, size, checksum) VALUES($path, $size, $checksum)",
-                ("$path", path), ("$size", size), ("$checksum", checksum));
+            using var command = Command("INSERT OR REPLACE INTO files(path, size, checksum, modified) VALUES($path, $size, $checksum, $modified)",
+                ("$path", path), ("$size", size), ("$checksum", checksum), ("$modified", modified.ToUnixTimeMilliseconds()));
             command.ExecuteNonQuery();
         }
     }
 
     /// <summary>The kept checksums of files below <paramref name="folder"/>, by path relative to it, with the size they were computed for.</summary>
-    public IReadOnlyDictionary<string, (long Size, string Checksum)> FilesUnder(string folder)
+    public IReadOnlyDictionary<string, KeptFile> FilesUnder(string folder)
     {
         var prefix = folder.TrimEnd('/') + "/";
         lock (_gate)
         {
-            using var command = Command("SELECT path, size, checksum FROM files WHERE substr(path, 1, length($prefix)) = $prefix", ("$prefix", prefix));
+            using var command = Command("SELECT path, size, checksum, modified FROM files WHERE substr(path, 1, length($prefix)) = $prefix", ("$prefix", prefix));
             using var reader = command.ExecuteReader();
-            var files = new Dictionary<string, (long, string)>(StringComparer.Ordinal);
-            while (reader.Read()) files[reader.GetString(0)[prefix.Length..]] = (reader.GetInt64(1), reader.GetString(2));
+            var files = new Dictionary<string, KeptFile>(StringComparer.Ordinal);
+            while (reader.Read())
+                files[reader.GetString(0)[prefix.Length..]] = new KeptFile(reader.GetInt64(1), reader.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)));
             return files;
         }
     }
@@ -133,6 +134,9 @@ public sealed class RegistrationLedger : IDisposable
 
     public void Dispose() => _connection.Dispose();
 }
+
+/// <summary>What the write path told of a committed file: its size, Adler-32 and when it was written (the data's time, not the upload's).</summary>
+public sealed record KeptFile(long Size, string Checksum, DateTimeOffset Modified);
 
 /// <summary>How far a dataset's registration got; each step is recorded once it succeeded.</summary>
 public enum RegistrationStep

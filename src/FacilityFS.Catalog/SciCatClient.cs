@@ -44,6 +44,27 @@ public sealed class SciCatClient(HttpClient http, Uri apiBase, ICredentialProvid
         return Expect(status, body, HttpStatusCode.OK, "search datasets") is JsonArray list ? [.. list.OfType<JsonObject>()] : [];
     }
 
+    /// <summary>Datasets whose name contains <paramref name="text"/> (case ignored), at most <paramref name="limit"/>; the text is matched literally.</summary>
+    /// <remarks>The backend turns "ilike" into a MongoDB regular expression: unescaped, "(" is a server error and ".*" matches everything.</remarks>
+    public Task<IReadOnlyList<JsonObject>> SearchByNameAsync(string text, int limit, CancellationToken cancellationToken) =>
+        FindDatasetsAsync(new JsonObject
+        {
+            ["where"] = new JsonObject { ["datasetName"] = new JsonObject { ["ilike"] = LiteralPattern(text) } },
+            ["limits"] = new JsonObject { ["limit"] = limit },
+        }, cancellationToken);
+
+    /// <summary>A regular expression (PCRE, as MongoDB reads it) that matches <paramref name="text"/> literally.</summary>
+    public static string LiteralPattern(string text)
+    {
+        var escaped = new StringBuilder(text.Length * 2);
+        foreach (var c in text)
+        {
+            if (@"\^$.|?*+()[]{}/-".Contains(c)) escaped.Append('\\');
+            escaped.Append(c);
+        }
+        return escaped.ToString();
+    }
+
     /// <summary>Registers the files of a dataset (sizes, times, checksums) and returns the block's id.</summary>
     public async Task<string> CreateOrigDatablockAsync(string pid, IReadOnlyList<DataFileEntry> files, string checksumAlgorithm, CancellationToken cancellationToken)
     {

@@ -12,10 +12,10 @@ public static class StorageFolder
     public const string BeamtimePrefix = "beamtime-metadata-";
 
     /// <summary>Every file below <paramref name="folder"/> (upload temporaries aside), paths relative to it, in name order.</summary>
-    /// <param name="known">Checksums already known (computed as the bytes were written through the mount), with the size they hold for: those files are not read again.</param>
-    /// <param name="skip">A file name in the folder itself that is not data (the completion marker).</param>
+    /// <param name="known">Checksums already known (computed as the bytes were written through the mount), with the size they hold for: those files are not read again, and their time is when they were written.</param>
+    /// <param name="skip">Paths (relative to the folder) that are not data: the completion marker, a rule's skip globs.</param>
     public static async Task<IReadOnlyList<DataFileEntry>> FilesAsync(IRemoteStore store, RemotePath folder, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, (long Size, string Checksum)>? known = null, string? skip = null)
+        IReadOnlyDictionary<string, KeptFile>? known = null, Func<string, bool>? skip = null)
     {
         var files = new List<DataFileEntry>();
         var pending = new Stack<RemotePath>([folder]);
@@ -31,10 +31,11 @@ public static class StorageFolder
                     continue;
                 }
                 var relative = entry.Path.RelativeTo(folder);
-                if (relative == skip || IsMetadata(relative)) continue;
-                var checksum = (known is not null && known.TryGetValue(relative, out var kept) && kept.Size == entry.Size ? kept.Checksum : null)
+                if (IsMetadata(relative) || skip?.Invoke(relative) == true) continue;
+                var kept = known is not null && known.TryGetValue(relative, out var k) && k.Size == entry.Size ? k : null;
+                var checksum = kept?.Checksum
                     ?? (await store.ServerAdler32Async(entry.Path, cancellationToken).ConfigureAwait(false) ?? await ReadAdler32Async(store, entry.Path, cancellationToken).ConfigureAwait(false)).Value;
-                files.Add(new DataFileEntry(relative, entry.Size, entry.LastModified ?? DateTimeOffset.UtcNow, checksum));
+                files.Add(new DataFileEntry(relative, entry.Size, kept?.Modified ?? entry.LastModified ?? DateTimeOffset.UtcNow, checksum));
             }
         }
         files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
@@ -89,6 +90,10 @@ public static class StorageFolder
             throw new DatasetIncompleteException($"{path}: not valid JSON ({e.Message})");
         }
     }
+
+    /// <summary>A file's Adler-32: the server's where it offers one, else read once.</summary>
+    public static async Task<Checksum> Adler32Async(IRemoteStore store, RemotePath path, CancellationToken cancellationToken) =>
+        await store.ServerAdler32Async(path, cancellationToken).ConfigureAwait(false) ?? await ReadAdler32Async(store, path, cancellationToken).ConfigureAwait(false);
 
     private static async Task<Checksum> ReadAdler32Async(IRemoteStore store, RemotePath path, CancellationToken cancellationToken)
     {

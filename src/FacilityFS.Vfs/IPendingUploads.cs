@@ -8,4 +8,7 @@ public interface IPendingUploads
 {
     /// <summary>Whether files below <paramref name="folder"/> still wait for upload.</summary>
     bool HasPendingUnder(RemotePath folder);
+
+    /// <summary>Whether the file at <paramref name="path"/> still waits for upload.</summary>
+    bool IsPending(RemotePath path);
 }

@@ -156,6 +156,9 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable, IPendingUpload
     /// <summary>Whether files below <paramref name="folder"/> still wait for upload (the catalog hook registers a dataset only once none do).</summary>
     public bool HasPendingUnder(RemotePath folder) => _spool?.AnyUnder(folder) == true;
 
+    /// <summary>Whether the file at <paramref name="path"/> still waits for upload.</summary>
+    public bool IsPending(RemotePath path) => _spool?.Find(path) is not null;
+
     /// <summary>The state of one file as `user.facilityfs.state` shows it: committed, open, dirty, uploading, or "failed: reason".</summary>
     public string StateOf(ulong inode)
     {

@@ -206,4 +206,54 @@ public sealed class CatalogHookTests : IAsyncLifetime
         await hook.Reconciled;
         Assert.Equal(3, _scicat.Datasets.Count);
     }
+
+    [Fact]
+    public async Task Every_list_file_form_registers_detectors_master_files_master_only_scans_and_master_entries()
+    {
+        var bytes = Bytes(64);
+        _writes.Put("/listed/beamtime-metadata-12345.json", """
+            {"beamtimeId": "12345", "proposalId": "p12345", "beamline": "P01", "beamlineAlias": "p01-hires", "facility": "TESTLIGHT",
+             "applicant": {"email": "pi@example.org", "lastname": "Doe"}}
+            """u8.ToArray());
+        _writes.Put("/listed/scan_0010/a.raw", bytes);
+        _writes.Put("/listed/scan_0010/a.raw~", bytes);
+        _writes.Put("/listed/scan_0010/.hidden", bytes);
+        _writes.Put("/listed/scan_0010.nxs", bytes);
+        _writes.Put("/listed/pilatus1/scan_0010_00001.cbf", bytes);
+        _writes.Put("/listed/scan_0011.h5", bytes);
+        _writes.Put("/listed/multi.nxs", bytes);
+        _writes.Hold("/listed/scan_0010.nxs");
+        using var ledger = Ledger();
+        var rule = Listed with { Templates = BeamtimeTemplates.Scingestor with { Pid = "{beamtimeId}/{scan}" } };
+        await using var hook = Start(ledger, rule);
+        // The master beside scan_0010 is still uploading: the scan waits for it.
+        _writes.Commit("/listed/scicat-datasets.lst", "scan_0010 pilatus1\nscan_0011\nmulti::/scan12;multi_00012\n"u8.ToArray());
+        var master = await RegisteredAsync("/listed/multi_00012");
+        Assert.Equal(["../multi.nxs"], FilesOf(master).Select(f => f!["path"]!.ToString()));
+        Assert.Equal("/scan12", master["scientificMetadata"]!["entry"]!.ToString());
+        Assert.Equal("12345/multi_00012", master["pid"]!.ToString());
+        var only = await RegisteredAsync("/listed/scan_0011");
+        Assert.Equal(["../scan_0011.h5"], FilesOf(only).Select(f => f!["path"]!.ToString()));
+        Assert.DoesNotContain(_scicat.Datasets.Values, d => d["sourceFolder"]!.ToString() == "/listed/scan_0010");
+        _writes.Commit("/listed/scan_0010.nxs", bytes);
+        var scan = await RegisteredAsync("/listed/scan_0010");
+        Assert.Equal(["../pilatus1/scan_0010_00001.cbf", "../scan_0010.nxs", "a.raw"], FilesOf(scan).Select(f => f!["path"]!.ToString()).Order(StringComparer.Ordinal));
+        Assert.Equal("12345/scan_0010", scan["pid"]!.ToString());
+        Assert.Equal("p12345.12345", scan["proposalId"]!.ToString());
+        Assert.Equal("/TESTLIGHT/p01-hires", scan["creationLocation"]!.ToString());
+        Assert.Equal("/testlight/p01", scan["instrumentId"]!.ToString());
+    }
+
+    [Fact]
+    public async Task CreationTime_is_when_the_data_was_written_not_when_it_was_uploaded()
+    {
+        using var ledger = Ledger();
+        await using var hook = Start(ledger, Marked);
+        var written = DateTimeOffset.Parse("2026-11-30T08:15:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        _writes.Commit("/raw/scan_0012/a.raw", Bytes(10), modified: written);
+        _writes.Commit("/raw/scan_0012/b.raw", Bytes(10), modified: written.AddMinutes(-5));
+        _writes.Commit("/raw/scan_0012/.complete", []);
+        var dataset = await RegisteredAsync("/raw/scan_0012");
+        Assert.Equal("2026-11-30T08:15:00.000Z", dataset["creationTime"]!.ToString());
+    }
 }

@@ -18,6 +18,11 @@ internal sealed class FakeWritePath(LocalFolderStore store) : ICommittedFiles, I
         lock (_pending) return _pending.Any(p => p.IsSameOrUnder(folder));
     }
 
+    public bool IsPending(RemotePath path)
+    {
+        lock (_pending) return _pending.Contains(path);
+    }
+
     /// <summary>Puts a file on the storage without telling anyone (what a crash before the event leaves).</summary>
     public RemotePath Put(string path, byte[] bytes)
     {
@@ -35,11 +40,11 @@ internal sealed class FakeWritePath(LocalFolderStore store) : ICommittedFiles, I
     }
 
     /// <summary>Puts a file on the storage and raises "committed" with <paramref name="checksum"/> (the real one when null).</summary>
-    public void Commit(string path, byte[] bytes, string? checksum = null)
+    public void Commit(string path, byte[] bytes, string? checksum = null, DateTimeOffset? modified = null)
     {
         var remote = Put(path, bytes);
         lock (_pending) _pending.Remove(remote);
         FileCommitted?.Invoke(new FileCommitted(remote, bytes.Length, new Checksum(ChecksumAlgorithm.Adler32, checksum ?? Adler32.ChecksumOf(Adler32.Compute(bytes)).Value),
-            DateTimeOffset.UtcNow, null));
+            modified ?? DateTimeOffset.UtcNow, null));
     }
 }

@@ -228,4 +228,21 @@ public sealed class RegistrarTests : IAsyncLifetime
         Assert.Contains("Forbidden resource", refused.Message);
         Assert.Single(_scicat.Datablocks);
     }
+
+    [Theory]
+    [InlineData("creationTime", "\"2026-12-01 10:00:00\"", "creationTime: \"2026-12-01 10:00:00\" is not an ISO 8601 date")]
+    [InlineData("endTime", "\"yesterday\"", "endTime: \"yesterday\" is not an ISO 8601 date")]
+    [InlineData("contactEmail", "\"doe at example.org\"", "contactEmail: \"doe at example.org\" is not an e-mail address")]
+    [InlineData("ownerGroup", "12345", "ownerGroup: 12345 is not text")]
+    [InlineData("accessGroups", "[\"a\", 7]", "accessGroups: [\"a\",7] is not a list of strings")]
+    [InlineData("isPublished", "\"no\"", "isPublished: \"no\" is not true or false")]
+    public void A_field_of_the_wrong_type_or_format_is_refused_naming_the_field_and_its_file_before_any_request(string field, string json, string expected)
+    {
+        var sidecar = new JsonObject { [field] = JsonNode.Parse(json) };
+        var refused = Assert.Throws<DatasetIncompleteException>(() => DatasetBuilder.Build(null, Beamtime, sidecar, "/data/p12345/scan_0300", "scan_0300", Files, "st:/data/p12345/scan_0300"));
+        Assert.StartsWith("st:/data/p12345/scan_0300: cannot register:", refused.Message);
+        Assert.Contains(expected, refused.Message);
+        Assert.Contains("(from dataset.json)", refused.Message);
+        Assert.Empty(_scicat.Requests);
+    }
 }

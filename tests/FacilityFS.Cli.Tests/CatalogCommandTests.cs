@@ -85,6 +85,8 @@ public sealed class CatalogCommandTests(ApacheFixture fixture) : IClassFixture<A
             Assert.Equal(Adler32.ChecksumOf(Adler32.Compute(await File.ReadAllBytesAsync(file))).Value, listed[Path.GetRelativePath(source, file)]);
         Assert.Contains($"registered {remote} as {dataset["pid"]}", rerun.Out);
         Assert.Contains($"{remote} is already registered as {dataset["pid"]} in {_state}, not changed", again.Out);
+        // The checksums computed while uploading were used: no file was downloaded to read it again, neither after the upload nor by the rerun.
+        Assert.DoesNotContain(fixture.Server.RequestLog(), r => r.Method == "GET" && r.Path.Contains($"/uploads-{_state}/", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -136,5 +138,23 @@ public sealed class CatalogCommandTests(ApacheFixture fixture) : IClassFixture<A
         Assert.Contains($"deep:/raw/scan_0007 is already registered as {dataset["pid"]} in {_state}, not changed", second.Out);
         Assert.DoesNotContain("bytes", second.Out);
         Assert.Single(_scicat.Datasets);
+    }
+
+    [Fact]
+    public async Task Datasets_search_takes_the_text_literally_and_says_when_nothing_matched_or_the_limit_cut_the_list()
+    {
+        foreach (var name in new[] { "scan (1)", "scan 1b", "other" })
+            _scicat.Datasets[$"{SciCatStandIn.PidPrefix}/{name}"] = new JsonObject { ["pid"] = $"{SciCatStandIn.PidPrefix}/{name}", ["datasetName"] = name, ["sourceFolder"] = "/x" };
+        var paren = await RunAsync("datasets", "search", "(1)");
+        Assert.True(paren.ExitCode == 0, paren.ToString());
+        Assert.Contains("scan (1)", paren.Out);
+        Assert.DoesNotContain("scan 1b", paren.Out);
+        var everything = await RunAsync("datasets", "search", ".*");
+        Assert.True(everything.ExitCode == 0, everything.ToString());
+        Assert.Equal("", everything.Out);
+        Assert.Contains("no dataset's name contains \".*\"", everything.Error);
+        var cut = await RunAsync("datasets", "search", "scan", "--limit", "1");
+        Assert.Single(cut.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("the first 1 are shown", cut.Error);
     }
 }

@@ -249,9 +249,23 @@ public sealed class SciCatStandIn : IAsyncDisposable
         }
         var where = filter["where"] as JsonObject ?? [];
         var limit = filter["limits"]?["limit"]?.GetValue<int>() ?? 100;
+        // The backend maps "ilike" to a case-insensitive MongoDB $regex: the text is a pattern, and a broken one is a server error.
+        var patterns = new Dictionary<string, System.Text.RegularExpressions.Regex>();
+        foreach (var (key, value) in where)
+        {
+            if (value is not JsonObject { } op || op["ilike"] is not { } pattern) continue;
+            try
+            {
+                patterns[key] = new System.Text.RegularExpressions.Regex(pattern.ToString(), System.Text.RegularExpressions.RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
+            }
+            catch (ArgumentException)
+            {
+                return (500, new JsonObject { ["statusCode"] = 500, ["message"] = "Internal server error" });
+            }
+        }
         bool Matches(JsonObject dataset) => where.All(condition => condition.Value switch
         {
-            JsonObject op when op["ilike"] is { } pattern => dataset[condition.Key]?.ToString().Contains(pattern.ToString(), StringComparison.OrdinalIgnoreCase) == true,
+            JsonObject op when op["ilike"] is not null => dataset[condition.Key]?.ToString() is { } text && patterns[condition.Key].IsMatch(text),
             JsonValue value => dataset[condition.Key]?.ToString() == value.ToString(),
             _ => false,
         });
