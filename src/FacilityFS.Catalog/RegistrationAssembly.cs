@@ -94,6 +94,8 @@ internal sealed class RegistrationAssembly(IRemoteStore store, RegistrationLedge
         var files = new List<DataFileEntry>();
         foreach (var scan in scans)
         {
+            // A member named by a "master::/entry;name" line has no folder of its own.
+            if (await store.TryStatAsync(scan, cancellationToken).ConfigureAwait(false) is not { IsDirectory: true }) continue;
             foreach (var file in await StorageFolder.FilesAsync(store, scan, cancellationToken, ledger.FilesUnder(sources.Of(scan)), Skips(rule)).ConfigureAwait(false))
                 files.Add(file with { Path = $"{scan.Name}/{file.Path}" });
         }
