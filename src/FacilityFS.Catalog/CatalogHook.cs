@@ -206,6 +206,8 @@ public sealed class CatalogHook : IAsyncDisposable
         var folder = dataset.Key;
         var (complete, reingests, listed, members) = dataset.Snapshot();
         if (!complete) return AttemptOutcome.Done;
+        // Registered before and no re-ingest asked for (a late file of an idle dataset, a list read again): nothing to assemble or send.
+        if (reingests == 0 && _ledger.Find(_sources.Of(folder)) is { Step: RegistrationStep.Done }) return AttemptOutcome.Done;
         if (Waiting(dataset.Rule, folder, listed, members)) return AttemptOutcome.Soon;
         try
         {

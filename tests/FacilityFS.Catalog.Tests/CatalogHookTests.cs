@@ -212,7 +212,7 @@ public sealed class CatalogHookTests : IAsyncLifetime
     {
         var bytes = Bytes(64);
         _writes.Put("/listed/beamtime-metadata-12345.json", """
-            {"beamtimeId": "12345", "proposalId": "p12345", "beamline": "P01", "beamlineAlias": "p01-hires", "facility": "TESTLIGHT",
+            {"beamtimeId": "12345", "proposalId": "p12345", "beamline": "P01", "beamlineAlias": "p01-hires", "facility": "TESTLIGHT", "ownerGroup": "p12345",
              "applicant": {"email": "pi@example.org", "lastname": "Doe"}}
             """u8.ToArray());
         _writes.Put("/listed/scan_0010/a.raw", bytes);

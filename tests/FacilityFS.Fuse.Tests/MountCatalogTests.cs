@@ -137,7 +137,8 @@ public sealed class MountCatalogTests : ServerPerTest, IAsyncLifetime
         await Task.Delay(2000);
         Assert.DoesNotContain(_scicat.Datasets.Values, d => d["sourceFolder"]!.ToString() == "/listed/scan_0004");
         Assert.Equal(3, _scicat.Datasets.Count);
-        // "scan:tag" re-ingests once per tag; this rule's strategy makes a new version.
+        // "scan:tag" re-ingests once per tag; a file of the scan was written again, so this rule's strategy makes a new version.
+        await File.WriteAllBytesAsync(mount.Under("listed/scan_0003/frame000.raw"), System.Security.Cryptography.RandomNumberGenerator.GetBytes(777));
         await File.WriteAllTextAsync(mount.Under("listed/scicat-datasets.lst"), "scan_0003\nscan_0003:1702988846.07\n");
         for (var i = 0; i < 100 && _scicat.Datasets.Values.Count(d => d["sourceFolder"]!.ToString() == "/listed/scan_0003") < 2; i++) await Task.Delay(200);
         Assert.True(_scicat.Datasets.Values.Count(d => d["sourceFolder"]!.ToString() == "/listed/scan_0003") == 2, await File.ReadAllTextAsync(mount.Log));
