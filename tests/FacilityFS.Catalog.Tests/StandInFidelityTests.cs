@@ -175,4 +175,18 @@ public sealed class StandInFidelityTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, status);
         Assert.Equal("12345/scan1", created!["pid"]!.ToString());
     }
+
+    [Fact]
+    public async Task Ilike_is_a_case_insensitive_regular_expression_and_a_broken_one_a_server_error()
+    {
+        await SendAsync(HttpMethod.Post, "Datasets", MinimalRaw());
+        string Filter(string pattern) => "Datasets?filter=" + Uri.EscapeDataString(new JsonObject { ["where"] = new JsonObject { ["sourceFolder"] = new JsonObject { ["ilike"] = pattern } } }.ToJsonString());
+        var (all, found) = await SendAsync(HttpMethod.Get, Filter(".*"), null);
+        Assert.Equal(HttpStatusCode.OK, all);
+        Assert.Single((JsonArray)found!);
+        var (broken, _) = await SendAsync(HttpMethod.Get, Filter("("), null);
+        Assert.Equal(HttpStatusCode.InternalServerError, broken);
+        var (_, literal) = await SendAsync(HttpMethod.Get, Filter(SciCatClient.LiteralPattern("P12345/SCAN1")), null);
+        Assert.Single((JsonArray)literal!);
+    }
 }
