@@ -1,11 +1,16 @@
-using System.Collections.Concurrent;
 using FacilityFS.Storage;
+using FacilityFS.Vfs;
+using FacilityFS.Vfs.Writes;
 using Microsoft.Extensions.Logging;
 
 namespace FacilityFS.Catalog;
 
-/// <summary>Watches files committed through the mount and registers each dataset once it is complete (by the rule) and every one of its files is on the storage.</summary>
-/// <remarks>The mount never waits for it: a catalog that is down only delays registrations, retried with backoff; a restart resumes what the ledger left unfinished.</remarks>
+/// <summary>Subscribes to committed files and registers each dataset once it is complete (by the rule) and every one of its files is on the storage.</summary>
+/// <remarks>
+/// The mount never waits for it: a catalog that is down only delays registrations, retried with backoff. Completeness is written to the ledger before
+/// anything is sent, and at start the hook reconciles the ledger and the designated folders on the storage, so a crash at any point neither loses nor
+/// duplicates a registration.
+/// </remarks>
 public sealed class CatalogHook : IAsyncDisposable
 {
     private readonly IRemoteStore _store;
@@ -13,149 +18,181 @@ public sealed class CatalogHook : IAsyncDisposable
     private readonly IReadOnlyList<CatalogRule> _rules;
     private readonly Registrar _registrar;
     private readonly RegistrationLedger _ledger;
-    private readonly Func<RemotePath, bool> _hasPending;
+    private readonly IPendingUploads _pending;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<RemotePath, Dataset> _datasets = new();
+    private readonly SourceFolders _sources;
+    private readonly DatasetTracker _tracker;
+    private readonly RegistrationAssembly _assembly;
     private readonly CancellationTokenSource _stopping = new();
+    private ICommittedFiles? _source;
+    private Task _reconciled = Task.CompletedTask;
 
-    /// <param name="hasPending">Whether files below a folder still wait for upload (the mount's spool).</param>
+    /// <param name="pending">What still waits for upload (the mount's spool): a dataset is registered only once none of its files do.</param>
+    /// <param name="sources">How store paths become source folders (and ledger keys); the store's own paths when null.</param>
     public CatalogHook(IRemoteStore store, RemotePath root, IReadOnlyList<CatalogRule> rules, Registrar registrar, RegistrationLedger ledger,
-        Func<RemotePath, bool> hasPending, ILogger logger)
+        IPendingUploads pending, ILogger logger, SourceFolders? sources = null)
     {
+        _sources = sources ?? SourceFolders.Identity;
         _store = store;
         _root = root;
         _rules = rules;
         _registrar = registrar;
         _ledger = ledger;
-        _hasPending = hasPending;
+        _pending = pending;
         _logger = logger;
+        _tracker = new DatasetTracker(ledger, _sources, TryRegisterAsync, _stopping.Token);
+        _assembly = new RegistrationAssembly(store, ledger, _sources);
     }
 
-    private sealed class Dataset(RemotePath folder, CatalogRule rule)
+    /// <summary>Subscribes to <paramref name="source"/> and, in the background, reconciles what the ledger and the storage hold (see <see cref="ReconcileAsync"/>).</summary>
+    public void Start(ICommittedFiles source)
     {
-        /// <summary>The dataset's folder, or for a measurement its designated folder with "#NAME" (the ledger's key).</summary>
-        public RemotePath Folder { get; } = folder;
-
-        /// <summary>For a measurement (scans between "__command__ start NAME" and "stop"): its scans' folders.</summary>
-        public IReadOnlyList<RemotePath>? Members { get; set; }
-
-        public CatalogRule Rule { get; } = rule;
-
-        public Lock Gate { get; } = new();
-
-        /// <summary>Checksums of files committed through the mount, by path relative to the folder: not read again.</summary>
-        public Dictionary<string, string> Checksums { get; } = new(StringComparer.Ordinal);
-
-        public long DueAt { get; set; }
-
-        public bool Complete { get; set; }
-
-        /// <summary>A re-ingest was asked for: the registered dataset is updated by the rule's strategy.</summary>
-        public bool Again { get; set; }
-
-        public Task? Runner { get; set; }
+        _source = source;
+        source.FileCommitted += OnCommitted;
+        _reconciled = Task.Run(() => ReconcileAsync(_stopping.Token));
     }
 
-    /// <summary>Resumes registrations a previous mount left half done (the ledger's unfinished rows).</summary>
-    public void ResumeUnfinished()
+    /// <summary>Completes when the reconciliation at start is over (for tests and status).</summary>
+    public Task Reconciled => _reconciled;
+
+    /// <summary>Registers what a previous run left: unfinished ledger rows, and complete datasets on the storage the ledger does not have as done (a crash came before their row).</summary>
+    public async Task ReconcileAsync(CancellationToken cancellationToken)
     {
-        foreach (var (folder, _, step, _) in _ledger.All())
+        try
         {
-            if (step is RegistrationStep.Done or RegistrationStep.Failed || !RemotePath.TryParse(folder, out var path)) continue;
-            if (_rules.FirstOrDefault(r => r.DatasetOf(_root, path.Child("probe")) == path) is not { } rule) continue;
-            var dataset = DatasetAt(path, rule);
-            lock (dataset.Gate) dataset.Complete = true;
-            Schedule(dataset, TimeSpan.Zero);
+            foreach (var (folder, _, step, _) in _ledger.All())
+            {
+                if (step is RegistrationStep.Done or RegistrationStep.Failed || _sources.StorePathOf(folder) is not { } path || !path.IsSameOrUnder(_root)) continue;
+                // A measurement ("folder#name") comes back from its list file, read below.
+                if (RuleOfDataset(path) is not { } rule) continue;
+                if (rule.Complete == CompletionRule.Idle) _tracker.Seen(path, rule);
+                else _tracker.Complete(path, rule);
+            }
+            foreach (var rule in _rules)
+            {
+                if (rule.Complete == CompletionRule.Idle) continue;
+                await foreach (var designated in DesignatedFoldersAsync(rule, cancellationToken).ConfigureAwait(false))
+                {
+                    if (rule.Complete == CompletionRule.ListFile)
+                    {
+                        var list = designated.Child(rule.ListFile);
+                        if (await _store.TryStatAsync(list, cancellationToken).ConfigureAwait(false) is { IsDirectory: false }) await ReadListFileAsync(rule, designated, list).ConfigureAwait(false);
+                        continue;
+                    }
+                    await foreach (var folder in FoldersBelowAsync(designated, rule.Depth, cancellationToken).ConfigureAwait(false))
+                    {
+                        if (_ledger.Find(_sources.Of(folder)) is { Step: RegistrationStep.Done or RegistrationStep.Failed }) continue;
+                        if (await _store.TryStatAsync(folder.Child(rule.Marker), cancellationToken).ConfigureAwait(false) is { IsDirectory: false })
+                            _tracker.Complete(folder, rule);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is StorageException or IOException)
+        {
+            _logger.LogWarning("cannot look through the designated folders for datasets a crash left unregistered: {Error}; the next mount looks again", e.Message);
         }
     }
 
-    /// <summary>One file is verified on the storage; its dataset may now be complete.</summary>
-    public void OnCommitted(RemotePath path, string checksum)
+    /// <summary>The rule whose datasets have folders like <paramref name="folder"/>.</summary>
+    private CatalogRule? RuleOfDataset(RemotePath folder) => _rules.FirstOrDefault(r => r.DatasetOf(_root, folder.Child("probe")) == folder);
+
+    /// <summary>The rule's designated folders on the storage, walked from the glob's plain prefix and no deeper than it can match.</summary>
+    private async IAsyncEnumerable<RemotePath> DesignatedFoldersAsync(CatalogRule rule, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var (start, maxDepth) = rule.WalkBounds(_root);
+        if (await _store.TryStatAsync(start, cancellationToken).ConfigureAwait(false) is not { IsDirectory: true }) yield break;
+        var pending = new Queue<RemotePath>([start]);
+        while (pending.Count > 0)
+        {
+            var folder = pending.Dequeue();
+            if (rule.IsDesignated(_root, folder)) yield return folder;
+            if (folder.Depth - _root.Depth >= maxDepth) continue;
+            await foreach (var entry in _store.ListAsync(folder, cancellationToken).ConfigureAwait(false))
+                if (entry.IsDirectory) pending.Enqueue(entry.Path);
+        }
+    }
+
+    private async IAsyncEnumerable<RemotePath> FoldersBelowAsync(RemotePath folder, int depth, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (depth == 0)
+        {
+            yield return folder;
+            yield break;
+        }
+        var below = new List<RemotePath>();
+        await foreach (var entry in _store.ListAsync(folder, cancellationToken).ConfigureAwait(false))
+            if (entry.IsDirectory) below.Add(entry.Path);
+        foreach (var sub in below)
+            await foreach (var found in FoldersBelowAsync(sub, depth - 1, cancellationToken).ConfigureAwait(false))
+                yield return found;
+    }
+
+    /// <summary>One file is verified on the storage, with the checksum the write path computed: kept, and its dataset may now be complete.</summary>
+    public void OnCommitted(FileCommitted committed)
+    {
+        var path = committed.Path;
         foreach (var rule in _rules)
         {
             if (rule.DesignatedOfListFile(_root, path) is { } designated)
             {
                 _ = Task.Run(() => ReadListFileAsync(rule, designated, path));
-                continue;
+                return;
+            }
+            if (rule.Complete == CompletionRule.ListFile && rule.IsDesignated(_root, path.Parent))
+            {
+                // A master file beside the scan folders: its checksum is kept for the scan that names it.
+                _ledger.RecordFile(_sources.Of(path), committed.Size, committed.Checksum.Value, committed.Modified);
+                return;
             }
             if (rule.DatasetOf(_root, path) is not { } folder) continue;
-            var dataset = DatasetAt(folder, rule);
-            var isMarker = rule.Complete == CompletionRule.Marker && path.Name == rule.Marker;
-            lock (dataset.Gate)
+            if (rule.Complete == CompletionRule.Marker && path.Name == rule.Marker && path.Parent == folder)
             {
-                if (!isMarker) dataset.Checksums[path.RelativeTo(folder)] = checksum;
-                if (isMarker) dataset.Complete = true;
+                _tracker.Complete(folder, rule);
+                return;
             }
-            if (isMarker) Schedule(dataset, TimeSpan.Zero);
-            else if (rule.Complete == CompletionRule.Idle) Schedule(dataset, rule.Idle, restart: true);
+            _ledger.RecordFile(_sources.Of(path), committed.Size, committed.Checksum.Value, committed.Modified);
+            if (rule.Complete == CompletionRule.Idle) _tracker.Seen(folder, rule);
             return;
         }
     }
 
-    private Dataset DatasetAt(RemotePath folder, CatalogRule rule) => _datasets.GetOrAdd(folder, f => new Dataset(f, rule));
-
-    /// <summary>scingestor's dataset list: each line names a scan of the designated folder ("scan", "scan:time" to register again, "scan det1 det2"); "__command__" lines group scans, not handled here.</summary>
+    /// <summary>scingestor's dataset list, read whole: each scan once (a scan named twice, "scan" then "scan:tag", must not start before its re-ingest is seen), then stopped measurements.</summary>
     private async Task ReadListFileAsync(CatalogRule rule, RemotePath designated, RemotePath listFile)
     {
         try
         {
-            // The whole list first, then each scan once: a scan named twice ("scan", then "scan:tag") must not start before its re-ingest is seen.
-            var named = new Dictionary<RemotePath, bool>();
-            var measurements = new Dictionary<string, List<RemotePath>>(StringComparer.Ordinal);
-            (string Name, List<RemotePath> Scans)? open = null;
+            string text;
             await using (var content = await _store.OpenReadAsync(listFile, null, null, _stopping.Token).ConfigureAwait(false))
+            using (var reader = new StreamReader(content.Stream))
+                text = await reader.ReadToEndAsync(_stopping.Token).ConfigureAwait(false);
+            var list = ListFileReader.Parse(text);
+            foreach (var refused in list.Refused) _logger.LogWarning("{ListFile}: {Line}", listFile, refused);
+            var named = new Dictionary<RemotePath, (bool Reingest, ListedScan Line)>();
+            foreach (var scan in list.Scans)
             {
-                using var reader = new StreamReader(content.Stream);
-                while (await reader.ReadLineAsync(_stopping.Token).ConfigureAwait(false) is { } line)
-                {
-                    var words = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                    if (words is ["__command__", "start", var measurement, ..])
-                    {
-                        open = (measurement, []);
-                        continue;
-                    }
-                    if (words is ["__command__", "stop", ..])
-                    {
-                        // A measurement is complete when it is stopped; one still open waits for its stop line.
-                        if (open is { } done) measurements[done.Name] = done.Scans;
-                        open = null;
-                        continue;
-                    }
-                    var word = words.FirstOrDefault();
-                    var scan = word?.Split(':')[0];
-                    if (string.IsNullOrEmpty(scan) || scan == "__command__" || !RemotePath.TryParse(scan, out _) || scan.Contains('/')) continue;
-                    open?.Scans.Add(designated.Child(scan));
-                    var folder = designated.Child(scan);
-                    // "scan:tag" asks for a re-ingest, once per tag (the ledger remembers tags across mounts).
-                    var reingest = word!.Length > scan.Length && _ledger.MarkReingest(folder.Value, word[(scan.Length + 1)..]);
-                    named[folder] = named.GetValueOrDefault(folder) || reingest;
-                }
+                var folder = designated.Child(scan.Name);
+                // "scan:tag" asks for a re-ingest, once per tag (the ledger remembers tags across mounts).
+                var reingest = scan.Tag is { } tag && _ledger.MarkReingest(_sources.Of(folder), tag);
+                named[folder] = (named.GetValueOrDefault(folder).Reingest || reingest, scan);
             }
-            foreach (var (folder, reingest) in named)
+            foreach (var (folder, (reingest, line)) in named)
             {
-                if (!reingest && _ledger.Find(folder.Value) is { Step: RegistrationStep.Done }) continue;
-                var dataset = DatasetAt(folder, rule);
-                lock (dataset.Gate)
-                {
-                    if (dataset.Complete && !reingest) continue;
-                    dataset.Complete = true;
-                    dataset.Again |= reingest;
-                }
-                Schedule(dataset, TimeSpan.Zero);
+                if (!reingest && _ledger.Find(_sources.Of(folder)) is { Step: RegistrationStep.Done or RegistrationStep.Failed }) continue;
+                _tracker.Complete(folder, rule, reingest, line);
             }
-            foreach (var (name, scans) in measurements)
+            foreach (var measurement in list.Measurements)
             {
-                if (scans.Count == 0 || !RemotePath.TryParse($"{designated.Value}#{name}", out var key) || _ledger.Find(key.Value) is { Step: RegistrationStep.Done }) continue;
-                var measurement = DatasetAt(key, rule);
-                lock (measurement.Gate)
-                {
-                    if (measurement.Complete) continue;
-                    measurement.Complete = true;
-                    measurement.Members = scans;
-                }
-                Schedule(measurement, TimeSpan.Zero);
+                if (measurement.Scans.Count == 0 || !RemotePath.TryParse($"{designated.Value}#{measurement.Name}", out var key)
+                    || _ledger.Find(_sources.Of(key)) is { Step: RegistrationStep.Done or RegistrationStep.Failed }) continue;
+                _tracker.Complete(key, rule, members: [.. measurement.Scans.Distinct().Select(designated.Child)]);
             }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
         }
         catch (Exception e) when (e is StorageException or IOException)
         {
@@ -163,148 +200,76 @@ public sealed class CatalogHook : IAsyncDisposable
         }
     }
 
-    private void Schedule(Dataset dataset, TimeSpan delay, bool restart = false)
+    /// <summary>One attempt: done (registered, or failed for good and recorded), soon (files still pending), or back off (catalog or storage away).</summary>
+    private async Task<AttemptOutcome> TryRegisterAsync(TrackedDataset dataset, CancellationToken cancellationToken)
     {
-        if (_stopping.IsCancellationRequested) return;
-        lock (dataset.Gate)
-        {
-            var due = Environment.TickCount64 + (long)delay.TotalMilliseconds;
-            dataset.DueAt = restart || dataset.Runner is null ? due : Math.Min(dataset.DueAt, due);
-            dataset.Runner ??= Task.Run(() => RunAsync(dataset));
-        }
-    }
-
-    private async Task RunAsync(Dataset dataset)
-    {
-        var wait = TimeSpan.FromSeconds(1);
+        var folder = dataset.Key;
+        var (complete, reingests, listed, members) = dataset.Snapshot();
+        if (!complete) return AttemptOutcome.Done;
+        // Registered before and no re-ingest asked for (a late file of an idle dataset, a list read again): nothing to assemble or send.
+        if (reingests == 0 && _ledger.Find(_sources.Of(folder)) is { Step: RegistrationStep.Done }) return AttemptOutcome.Done;
+        if (Waiting(dataset.Rule, folder, listed, members)) return AttemptOutcome.Soon;
         try
         {
-            while (true)
-            {
-                long left;
-                lock (dataset.Gate) left = dataset.DueAt - Environment.TickCount64;
-                if (left > 0)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(left), _stopping.Token).ConfigureAwait(false);
-                    continue;
-                }
-                var outcome = await TryRegisterAsync(dataset).ConfigureAwait(false);
-                lock (dataset.Gate)
-                {
-                    if (outcome is null)
-                    {
-                        dataset.Runner = null;
-                        return;
-                    }
-                    // Not yet (files pending) or the catalog is away: again later, backing off to a minute.
-                    wait = outcome.Value ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
-                    dataset.DueAt = Environment.TickCount64 + (long)wait.TotalMilliseconds;
-                }
-            }
+            var registration = members is not null
+                ? await _assembly.MeasurementAsync(folder, dataset.Rule, members, cancellationToken).ConfigureAwait(false)
+                : await _assembly.DatasetAsync(folder, dataset.Rule, listed, cancellationToken).ConfigureAwait(false);
+            var (pid, outcome) = await _registrar.RegisterAsync(registration, cancellationToken, reingests > 0, dataset.Rule.Update).ConfigureAwait(false);
+            _logger.LogInformation("{Folder} as {Pid}: {Outcome} ({Count} files)", folder, pid, outcome.ToString().ToLowerInvariant(), registration.Files.Count);
+            dataset.Registered(reingests);
+            return AttemptOutcome.Done;
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-        }
-    }
-
-    /// <summary>One attempt: null when done (registered, or failed for good and recorded); true to look again soon (files still pending), false to back off (catalog away).</summary>
-    private async Task<bool?> TryRegisterAsync(Dataset dataset)
-    {
-        var folder = dataset.Folder;
-        bool complete, again;
-        Dictionary<string, string> known;
-        lock (dataset.Gate)
-        {
-            complete = dataset.Complete || dataset.Rule.Complete == CompletionRule.Idle;
-            again = dataset.Again;
-            known = new Dictionary<string, string>(dataset.Checksums, StringComparer.Ordinal);
-        }
-        if (!complete) return null;
-        if (dataset.Members is { } members ? members.Any(_hasPending) : _hasPending(folder)) return true;
-        try
-        {
-            var registration = dataset.Members is { } scans ? await MeasurementAsync(dataset, scans).ConfigureAwait(false) : await DatasetAsync(dataset, known).ConfigureAwait(false);
-            var pid = await _registrar.RegisterAsync(registration, _stopping.Token, again, dataset.Rule.Update).ConfigureAwait(false);
-            _logger.LogInformation("registered {Folder} as {Pid} ({Count} files)", folder, pid, registration.Files.Count);
-            lock (dataset.Gate)
-            {
-                // A re-ingest asked for while this attempt ran is another round.
-                if (dataset.Again && !again) return true;
-                dataset.Again = false;
-            }
-            _datasets.TryRemove(folder, out _);
-            return null;
+            throw;
         }
         catch (DatasetIncompleteException e)
         {
             _logger.LogError("{Error}", e.Message);
-            _ledger.Record(folder.Value, null, RegistrationStep.Failed, e.Message);
-            return null;
+            _ledger.Record(_sources.Of(folder), null, RegistrationStep.Failed, e.Message);
+            return AttemptOutcome.Done;
         }
         catch (CatalogException e) when (!e.IsTransient)
         {
             _logger.LogError("registering {Folder} failed for good: {Error}", folder, e.Message);
-            return null;
+            return AttemptOutcome.Done;
         }
-        catch (Exception e) when (e is CatalogException or StorageException or Identity.CredentialException)
+        catch (Exception e) when (e is CatalogException or StorageException or Identity.CredentialException or IOException)
         {
             _logger.LogWarning("registering {Folder} waits: {Error}", folder, e.Message);
-            if (_ledger.Find(folder.Value) is null) _ledger.Record(folder.Value, null, RegistrationStep.Pending, e.Message);
-            return false;
+            _ledger.Record(_sources.Of(folder), null, _ledger.Find(_sources.Of(folder))?.Step ?? RegistrationStep.Pending, e.Message);
+            return AttemptOutcome.BackOff;
+        }
+        catch (Exception e)
+        {
+            // Never lets the runner die silently: logged, and tried again later like an outage.
+            _logger.LogError(e, "registering {Folder} failed unexpectedly; trying again later", folder);
+            return AttemptOutcome.BackOff;
         }
     }
 
-    /// <summary>A dataset folder's registration: its files (checksums from the write path where known), beamtime metadata, sidecar, thumbnail.</summary>
-    private async Task<DatasetRegistration> DatasetAsync(Dataset dataset, IReadOnlyDictionary<string, string> known)
+    /// <summary>Whether a file of the dataset still waits for upload: in its folder (or its scans'), its master file beside it, its detector folders.</summary>
+    private bool Waiting(CatalogRule rule, RemotePath folder, ListedScan? listed, IReadOnlyList<RemotePath>? members)
     {
-        var folder = dataset.Folder;
-        var marker = dataset.Rule.Complete == CompletionRule.Marker ? dataset.Rule.Marker : null;
-        var files = await StorageFolder.FilesAsync(_store, folder, _stopping.Token, known, skip: marker).ConfigureAwait(false);
-        var beamtime = await StorageFolder.BeamtimeAsync(_store, folder, _stopping.Token).ConfigureAwait(false);
-        var sidecar = await StorageFolder.SidecarAsync(_store, folder, _stopping.Token).ConfigureAwait(false);
-        var body = DatasetBuilder.Build(dataset.Rule.Defaults, beamtime, sidecar, folder.Value, folder.Name, files);
-        var thumbnail = dataset.Rule.Thumbnail ? await StorageFolder.ThumbnailAsync(_store, folder, _stopping.Token).ConfigureAwait(false) : null;
-        return new DatasetRegistration(folder.Value, body, files, thumbnail);
-    }
-
-    /// <summary>A measurement's registration: its scans' files, listed under their scan's name, in a dataset of the designated folder named after the measurement.</summary>
-    private async Task<DatasetRegistration> MeasurementAsync(Dataset measurement, IReadOnlyList<RemotePath> scans)
-    {
-        var designated = scans[0].Parent;
-        var name = measurement.Folder.Value[(designated.Value.Length + 1)..];
-        var files = new List<DataFileEntry>();
-        foreach (var scan in scans)
-        {
-            var known = _datasets.TryGetValue(scan, out var state) ? state.Checksums : null;
-            foreach (var file in await StorageFolder.FilesAsync(_store, scan, _stopping.Token, known).ConfigureAwait(false))
-                files.Add(file with { Path = $"{scan.Name}/{file.Path}" });
-        }
-        var beamtime = await StorageFolder.BeamtimeAsync(_store, designated, _stopping.Token).ConfigureAwait(false);
-        var grouping = new System.Text.Json.Nodes.JsonObject
-        {
-            ["scientificMetadata"] = new System.Text.Json.Nodes.JsonObject
-            {
-                ["measurement"] = name,
-                ["scans"] = new System.Text.Json.Nodes.JsonArray([.. scans.Select(m => (System.Text.Json.Nodes.JsonNode)m.Name)]),
-            },
-        };
-        return new DatasetRegistration(measurement.Folder.Value, DatasetBuilder.Build(measurement.Rule.Defaults, beamtime, grouping, designated.Value, name, files), files);
+        if (members is not null) return members.Any(_pending.HasPendingUnder);
+        if (_pending.HasPendingUnder(folder)) return true;
+        if (listed is null) return false;
+        var designated = folder.Parent;
+        return rule.MasterExtensions.Any(e => _pending.IsPending(designated.Child($"{listed.Master ?? listed.Name}.{e}")))
+            || listed.Detectors.Any(d => RegistrationAssembly.Beside(designated, d) is { } extra && _pending.HasPendingUnder(extra));
     }
 
     /// <summary>The registrations of datasets below the mount's root, as the ledger has them (for `facilityfs status`).</summary>
     public IReadOnlyList<(string Folder, string? Pid, RegistrationStep Step, string? Error)> Registrations() =>
-        [.. _ledger.All().Where(r => RemotePath.TryParse(r.Folder, out var p) && p.IsSameOrUnder(_root))];
+        [.. _ledger.All().Where(r => _sources.StorePathOf(r.Folder.Split('#')[0]) is { } p && p.IsSameOrUnder(_root))];
 
     public async ValueTask DisposeAsync()
     {
+        if (_source is not null) _source.FileCommitted -= OnCommitted;
         await _stopping.CancelAsync().ConfigureAwait(false);
-        var runners = _datasets.Values.Select(d =>
-        {
-            lock (d.Gate) return d.Runner;
-        }).OfType<Task>().ToList();
         try
         {
-            await Task.WhenAll(runners).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            await Task.WhenAll([_reconciled, .. _tracker.Running()]).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

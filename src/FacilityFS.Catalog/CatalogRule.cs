@@ -24,6 +24,28 @@ public sealed record CatalogRule(string Folders, int Depth, CompletionRule Compl
     bool Thumbnail = false, UpdateStrategy Update = UpdateStrategy.Patch)
 {
     private Regex? _pattern;
+    private Regex? _skip;
+
+    /// <summary>scingestor's datablock skip list and the usual temporaries: editor backups, swap and temp files, list files, hidden files, generated metadata.</summary>
+    public static IReadOnlyList<string> DefaultSkip { get; } = ["*~", "*.tmp", "*.swp", "*.lst", ".*", "*.pyc", "*.scan.json", "*.origdatablock.json", "*.attachment.json"];
+
+    /// <summary>Globs of file names ('*', '?'; with a '/' of paths relative to the dataset folder) that are not data files.</summary>
+    public IReadOnlyList<string> Skip { get; init; } = DefaultSkip;
+
+    /// <summary>Extensions of a scan's master file beside its folder (scingestor's master_file_extension_list), first found wins.</summary>
+    public IReadOnlyList<string> MasterExtensions { get; init; } = ["nxs", "h5", "ndf", "nx", "fio"];
+
+    /// <summary>How beamtime metadata maps to fields and the pid.</summary>
+    public BeamtimeTemplates Templates { get; init; } = BeamtimeTemplates.Scingestor;
+
+    /// <summary>Whether a file (its path relative to the dataset folder) is kept out of the dataset by <see cref="Skip"/>.</summary>
+    public bool Skips(string relative)
+    {
+        _skip ??= new Regex("^(?:" + string.Join('|', Skip.Select(g => Regex.Escape(g).Replace(@"\*", "[^/]*").Replace(@"\?", "[^/]"))) + ")$", RegexOptions.CultureInvariant);
+        if (Skip.Count == 0) return false;
+        var name = relative[(relative.LastIndexOf('/') + 1)..];
+        return _skip.IsMatch(name) || _skip.IsMatch(relative);
+    }
 
     private Regex Pattern => _pattern ??= new Regex("^" + Regex.Escape(Folders.Trim('/')).Replace(@"\*\*", ".*").Replace(@"\*", "[^/]*") + "$", RegexOptions.CultureInvariant);
 
@@ -39,6 +61,20 @@ public sealed record CatalogRule(string Folders, int Depth, CompletionRule Compl
             return root.Combine(string.Join('/', segments[..(length + Depth)]));
         }
         return null;
+    }
+
+    /// <summary>Whether <paramref name="folder"/> is one of this rule's designated folders.</summary>
+    public bool IsDesignated(RemotePath root, RemotePath folder) => folder.IsSameOrUnder(root) && folder != root && Pattern.IsMatch(folder.RelativeTo(root));
+
+    /// <summary>Where a walk for designated folders starts (the glob's leading plain names) and how many levels below the root it goes at most.</summary>
+    public (RemotePath Start, int MaxDepth) WalkBounds(RemotePath root)
+    {
+        var segments = Folders.Trim('/').Split('/');
+        var plain = segments.TakeWhile(s => !s.Contains('*')).ToList();
+        var start = plain.Count == 0 ? root : root.Combine(string.Join('/', plain));
+        // '**' matches any depth: a walk still stops somewhere, deep enough for beamline trees.
+        var depth = segments.Contains("**") || segments.Any(s => s.Contains("**")) ? segments.Length + 8 : segments.Length;
+        return (start, depth);
     }
 
     /// <summary>The designated folder of a list file (the folder holding it), when this rule uses one and the path is one.</summary>

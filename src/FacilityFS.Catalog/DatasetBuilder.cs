@@ -22,13 +22,27 @@ public static class DatasetBuilder
     /// <param name="sourceFolder">The dataset's folder on the storage: what SciCat records and archiving reads.</param>
     /// <param name="files">The dataset's files, for size and count.</param>
     /// <exception cref="DatasetIncompleteException">A required field is missing or a field is unknown; names them and where they could come from.</exception>
+    /// <param name="templates">How beamtime metadata maps to proposalId, creationLocation, instrumentId and pid; scingestor's when null.</param>
     public static JsonObject Build(JsonObject? defaults, JsonObject? beamtime, JsonObject? sidecar, string sourceFolder, string datasetName,
-        IReadOnlyList<DataFileEntry> files, string? source = null)
+        IReadOnlyList<DataFileEntry> files, string? source = null, BeamtimeTemplates? templates = null)
     {
         var dataset = new JsonObject { ["type"] = "raw", ["isPublished"] = false };
-        Merge(dataset, defaults);
-        if (beamtime is not null) Merge(dataset, FromBeamtime(beamtime));
-        Merge(dataset, sidecar);
+        // Where each field came from, for an error that says which file to fix.
+        var origin = new Dictionary<string, string>(StringComparer.Ordinal);
+        void From(JsonObject? part, string label)
+        {
+            if (part is null) return;
+            Merge(dataset, part);
+            foreach (var key in part.Select(p => p.Key)) origin[key] = label;
+        }
+        From(defaults, "the catalog's or rule's defaults");
+        if (beamtime is not null) From(FromBeamtime(beamtime, templates), "the beamtime metadata");
+        if ((templates ?? BeamtimeTemplates.Scingestor).Pid is { } pidTemplate)
+        {
+            dataset["pid"] = BeamtimeTemplates.Fill(pidTemplate, beamtime, datasetName)
+                ?? throw new DatasetIncompleteException($"{source ?? sourceFolder}: cannot register: the pid template '{pidTemplate}' needs {string.Join(", ", BeamtimeTemplates.Names(pidTemplate))} from the beamtime metadata");
+        }
+        From(sidecar, StorageFolder.Sidecar);
         dataset["sourceFolder"] = sourceFolder;
         dataset["datasetName"] ??= datasetName;
         dataset["size"] = files.Sum(f => f.Size);
@@ -37,9 +51,12 @@ public static class DatasetBuilder
             dataset["creationTime"] = files.Max(f => f.Time).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         var unknown = dataset.Select(p => p.Key).Where(k => !Allowed.Contains(k)).ToList();
         var missing = Required.Where(k => dataset[k] is null || (dataset[k] is JsonValue v && v.ToString().Length == 0)).ToList();
-        if (unknown.Count > 0 || missing.Count > 0)
+        var wrong = DatasetFieldCheck.Problems(dataset);
+        if (unknown.Count > 0 || missing.Count > 0 || wrong.Count > 0)
         {
             var problems = new List<string>();
+            foreach (var problem in wrong)
+                problems.Add(origin.GetValueOrDefault(problem[..problem.IndexOf(':')]) is { } from ? $"{problem} (from {from})" : problem);
             if (missing.Count > 0) problems.Add($"missing {string.Join(", ", missing)} (give them in the rule's defaults, the beamtime metadata or dataset.json)");
             if (unknown.Count > 0) problems.Add($"unknown to SciCat: {string.Join(", ", unknown)} (put such values under scientificMetadata)");
             throw new DatasetIncompleteException($"{source ?? sourceFolder}: cannot register: {string.Join("; ", problems)}");
@@ -48,8 +65,9 @@ public static class DatasetBuilder
     }
 
     /// <summary>The fields a beamtime-metadata-*.json gives, as scingestor (nxsfileinfo) maps them.</summary>
-    public static JsonObject FromBeamtime(JsonObject beamtime)
+    public static JsonObject FromBeamtime(JsonObject beamtime, BeamtimeTemplates? templates = null)
     {
+        templates ??= BeamtimeTemplates.Scingestor;
         string? Text(params string[] path)
         {
             JsonNode? node = beamtime;
@@ -65,10 +83,11 @@ public static class DatasetBuilder
             ["ownerEmail"] = Text("leader", "email") ?? Text("applicant", "email"),
             ["contactEmail"] = Text("pi", "email") ?? Text("applicant", "email"),
             ["description"] = Text("title"),
-            ["proposalId"] = Text("proposalId"),
+            ["proposalId"] = BeamtimeTemplates.Fill(templates.ProposalId, beamtime),
+            ["instrumentId"] = BeamtimeTemplates.Fill(templates.InstrumentId, beamtime)?.ToLowerInvariant(),
             ["endTime"] = Text("eventEnd"),
             ["ownerGroup"] = Text("ownerGroup") ?? (id is null ? null : $"{id}-dmgt"),
-            ["creationLocation"] = Text("facility") is { } facility && beamline is not null ? $"/{facility}/{beamline}" : null,
+            ["creationLocation"] = BeamtimeTemplates.Fill(templates.CreationLocation, beamtime),
         };
         if (beamtime["accessGroups"] is JsonArray groups) result["accessGroups"] = groups.DeepClone();
         else if (id is not null && beamline is not null)

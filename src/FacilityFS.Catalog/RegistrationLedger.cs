@@ -18,6 +18,58 @@ public sealed class RegistrationLedger : IDisposable
         Execute("PRAGMA synchronous=FULL");
         Execute("CREATE TABLE IF NOT EXISTS datasets(folder TEXT PRIMARY KEY, pid TEXT, step TEXT NOT NULL, error TEXT, updated INTEGER NOT NULL)");
         Execute("CREATE TABLE IF NOT EXISTS reingests(folder TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY(folder, tag))");
+        Execute("CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, size INTEGER NOT NULL, checksum TEXT NOT NULL, modified INTEGER NOT NULL)");
+    }
+
+    /// <summary>A dataset was seen (a file of it committed) but is not complete yet: a row that a restart finds, never lowering one that is further on.</summary>
+    public void MarkSeen(string folder)
+    {
+        lock (_gate)
+        {
+            using var command = Command("INSERT OR IGNORE INTO datasets(folder, pid, step, error, updated) VALUES($folder, NULL, $step, NULL, $now)",
+                ("$folder", folder), ("$step", nameof(RegistrationStep.Pending)), ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The durable intent "this dataset is complete", written before anything is sent: a restart registers it. A row already further on (or done) stays as it is; a failed one is tried again.</summary>
+    public void MarkComplete(string folder)
+    {
+        lock (_gate)
+        {
+            using var command = Command("""
+                INSERT INTO datasets(folder, pid, step, error, updated) VALUES($folder, NULL, $step, NULL, $now)
+                ON CONFLICT(folder) DO UPDATE SET step=$step, error=NULL, updated=$now WHERE step IN ($pending, $failed)
+                """, ("$folder", folder), ("$step", nameof(RegistrationStep.Complete)), ("$pending", nameof(RegistrationStep.Pending)),
+                ("$failed", nameof(RegistrationStep.Failed)), ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Keeps the checksum the write path computed for a committed file, and when it was written (the data's time), so a registration (also after a restart) need not read it again.</summary>
+    public void RecordFile(string path, long size, string checksum, DateTimeOffset modified)
+    {
+        lock (_gate)
+        {
+            using var command = Command("INSERT OR REPLACE INTO files(path, size, checksum, modified) VALUES($path, $size, $checksum, $modified)",
+                ("$path", path), ("$size", size), ("$checksum", checksum), ("$modified", modified.ToUnixTimeMilliseconds()));
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The kept checksums of files below <paramref name="folder"/>, by path relative to it, with the size they were computed for.</summary>
+    public IReadOnlyDictionary<string, KeptFile> FilesUnder(string folder)
+    {
+        var prefix = folder.TrimEnd('/') + "/";
+        lock (_gate)
+        {
+            using var command = Command("SELECT path, size, checksum, modified FROM files WHERE substr(path, 1, length($prefix)) = $prefix", ("$prefix", prefix));
+            using var reader = command.ExecuteReader();
+            var files = new Dictionary<string, KeptFile>(StringComparer.Ordinal);
+            while (reader.Read())
+                files[reader.GetString(0)[prefix.Length..]] = new KeptFile(reader.GetInt64(1), reader.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)));
+            return files;
+        }
     }
 
     public (string? Pid, RegistrationStep Step, string? Error)? Find(string folder)
@@ -83,10 +135,16 @@ public sealed class RegistrationLedger : IDisposable
     public void Dispose() => _connection.Dispose();
 }
 
+/// <summary>What the write path told of a committed file: its size, Adler-32 and when it was written (the data's time, not the upload's).</summary>
+public sealed record KeptFile(long Size, string Checksum, DateTimeOffset Modified);
+
 /// <summary>How far a dataset's registration got; each step is recorded once it succeeded.</summary>
 public enum RegistrationStep
 {
+    /// <summary>Seen (a file committed) and not complete yet, or complete and waiting for the catalog.</summary>
     Pending,
+    /// <summary>Known complete, nothing sent yet: the durable intent a restart acts on.</summary>
+    Complete,
     Dataset,
     Datablock,
     Done,

@@ -53,6 +53,27 @@ public sealed class SciCatClient(HttpClient http, Uri apiBase, ICredentialProvid
         return Expect(status, body, HttpStatusCode.OK, "search datasets") is JsonArray list ? [.. list.OfType<JsonObject>()] : [];
     }
 
+    /// <summary>Datasets whose name contains <paramref name="text"/> (case ignored), at most <paramref name="limit"/>; the text is matched literally.</summary>
+    /// <remarks>The backend turns "ilike" into a MongoDB regular expression: unescaped, "(" is a server error and ".*" matches everything.</remarks>
+    public Task<IReadOnlyList<JsonObject>> SearchByNameAsync(string text, int limit, CancellationToken cancellationToken) =>
+        FindDatasetsAsync(new JsonObject
+        {
+            ["where"] = new JsonObject { ["datasetName"] = new JsonObject { ["ilike"] = LiteralPattern(text) } },
+            ["limits"] = new JsonObject { ["limit"] = limit },
+        }, cancellationToken);
+
+    /// <summary>A regular expression (PCRE, as MongoDB reads it) that matches <paramref name="text"/> literally.</summary>
+    public static string LiteralPattern(string text)
+    {
+        var escaped = new StringBuilder(text.Length * 2);
+        foreach (var c in text)
+        {
+            if (@"\^$.|?*+()[]{}/-".Contains(c)) escaped.Append('\\');
+            escaped.Append(c);
+        }
+        return escaped.ToString();
+    }
+
     /// <summary>Registers the files of a dataset (sizes, times, checksums) and returns the block's id.</summary>
     public async Task<string> CreateOrigDatablockAsync(string pid, IReadOnlyList<DataFileEntry> files, string checksumAlgorithm, CancellationToken cancellationToken)
     {
@@ -66,6 +87,13 @@ public sealed class SciCatClient(HttpClient http, Uri apiBase, ICredentialProvid
         var (status, body) = await SendAsync(HttpMethod.Post, "OrigDatablocks", block, cancellationToken).ConfigureAwait(false);
         var created = Expect(status, body, HttpStatusCode.Created, $"register the files of {pid}");
         return created?["id"]?.GetValue<string>() ?? created?["_id"]?.GetValue<string>() ?? throw new CatalogException(status, $"{_base}OrigDatablocks answered without an id");
+    }
+
+    /// <summary>Deletes one origdatablock (a re-ingest replaces a dataset's file list; the account needs the backend's DELETE_GROUPS).</summary>
+    public async Task DeleteOrigDatablockAsync(string id, CancellationToken cancellationToken)
+    {
+        var (status, body) = await SendAsync(HttpMethod.Delete, $"OrigDatablocks/{Uri.EscapeDataString(id)}", null, cancellationToken).ConfigureAwait(false);
+        Expect(status, body, HttpStatusCode.OK, $"delete the file list {id}");
     }
 
     public async Task<IReadOnlyList<JsonObject>> OrigDatablocksOfAsync(string pid, CancellationToken cancellationToken)

@@ -12,10 +12,10 @@ public static class StorageFolder
     public const string BeamtimePrefix = "beamtime-metadata-";
 
     /// <summary>Every file below <paramref name="folder"/> (upload temporaries aside), paths relative to it, in name order.</summary>
-    /// <param name="known">Checksums already known (computed as the bytes were written through the mount): those files are not read again.</param>
-    /// <param name="skip">A file name in the folder itself that is not data (the completion marker).</param>
+    /// <param name="known">Checksums already known (computed as the bytes were written through the mount), with the size they hold for: those files are not read again, and their time is when they were written.</param>
+    /// <param name="skip">Paths (relative to the folder) that are not data: the completion marker, a rule's skip globs.</param>
     public static async Task<IReadOnlyList<DataFileEntry>> FilesAsync(IRemoteStore store, RemotePath folder, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? known = null, string? skip = null)
+        IReadOnlyDictionary<string, KeptFile>? known = null, Func<string, bool>? skip = null)
     {
         var files = new List<DataFileEntry>();
         var pending = new Stack<RemotePath>([folder]);
@@ -31,15 +31,20 @@ public static class StorageFolder
                     continue;
                 }
                 var relative = entry.Path.RelativeTo(folder);
-                if (relative == skip) continue;
-                var checksum = known?.GetValueOrDefault(relative)
+                if (IsMetadata(relative) || skip?.Invoke(relative) == true) continue;
+                var kept = known is not null && known.TryGetValue(relative, out var k) && k.Size == entry.Size ? k : null;
+                var checksum = kept?.Checksum
                     ?? (await store.ServerAdler32Async(entry.Path, cancellationToken).ConfigureAwait(false) ?? await ReadAdler32Async(store, entry.Path, cancellationToken).ConfigureAwait(false)).Value;
-                files.Add(new DataFileEntry(relative, entry.Size, entry.LastModified ?? DateTimeOffset.UtcNow, checksum));
+                files.Add(new DataFileEntry(relative, entry.Size, kept?.Modified ?? entry.LastModified ?? DateTimeOffset.UtcNow, checksum));
             }
         }
         files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         return files;
     }
+
+    /// <summary>Whether a file of a dataset's folder is metadata about it (dataset.json, a beamtime-metadata-*.json), not one of its data files.</summary>
+    public static bool IsMetadata(string relative) =>
+        relative == Sidecar || (!relative.Contains('/') && relative.StartsWith(BeamtimePrefix, StringComparison.Ordinal) && relative.EndsWith(".json", StringComparison.Ordinal));
 
     /// <summary>The folder's dataset.json, or null; a damaged one is an error naming it.</summary>
     public static Task<JsonObject?> SidecarAsync(IRemoteStore store, RemotePath folder, CancellationToken cancellationToken) =>
@@ -85,6 +90,10 @@ public static class StorageFolder
             throw new DatasetIncompleteException($"{path}: not valid JSON ({e.Message})");
         }
     }
+
+    /// <summary>A file's Adler-32: the server's where it offers one, else read once.</summary>
+    public static async Task<Checksum> Adler32Async(IRemoteStore store, RemotePath path, CancellationToken cancellationToken) =>
+        await store.ServerAdler32Async(path, cancellationToken).ConfigureAwait(false) ?? await ReadAdler32Async(store, path, cancellationToken).ConfigureAwait(false);
 
     private static async Task<Checksum> ReadAdler32Async(IRemoteStore store, RemotePath path, CancellationToken cancellationToken)
     {

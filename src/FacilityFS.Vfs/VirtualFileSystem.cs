@@ -13,7 +13,7 @@ namespace FacilityFS.Vfs;
 /// This part holds names, attributes and listings; reads, writes and namespace changes have files of their own.
 /// Lock order: <see cref="InodeTable"/> before a <see cref="Node"/>'s gate; a node's gate never around a <see cref="DirtyFile"/>'s.
 /// </remarks>
-public sealed partial class VirtualFileSystem : IAsyncDisposable
+public sealed partial class VirtualFileSystem : IAsyncDisposable, IPendingUploads, ICommittedFiles
 {
     public const ulong RootInode = InodeTable.RootInode;
 
@@ -159,6 +159,9 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
 
     /// <summary>Whether files below <paramref name="folder"/> still wait for upload (the catalog hook registers a dataset only once none do).</summary>
     public bool HasPendingUnder(RemotePath folder) => _spool?.AnyUnder(folder) == true;
+
+    /// <summary>Whether the file at <paramref name="path"/> still waits for upload (an interrupted file does too, until recovered).</summary>
+    public bool IsPending(RemotePath path) => _spool?.Find(path) is not null;
 
     /// <summary>The state of one file as `user.facilityfs.state` shows it: committed, open, dirty, uploading, "failed: reason", or "interrupted: N bytes …".</summary>
     public string StateOf(ulong inode)

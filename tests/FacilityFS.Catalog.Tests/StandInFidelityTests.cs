@@ -135,4 +135,58 @@ public sealed class StandInFidelityTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Contains("not found for attaching an origdatablock", body!["message"]!.ToString());
     }
+
+    [Fact]
+    public async Task Dates_are_stored_as_luxon_writes_them_and_deleting_a_block_needs_delete_rights_and_recomputes_the_totals()
+    {
+        var (_, created) = await SendAsync(HttpMethod.Post, "Datasets", MinimalRaw());
+        var pid = created!["pid"]!.ToString();
+        Assert.Equal("2026-12-01T10:00:00.000Z", created["creationTime"]!.ToString());
+        var block = new JsonObject
+        {
+            ["datasetId"] = pid, ["size"] = 10, ["dataFileList"] = new JsonArray(new JsonObject { ["path"] = "a", ["size"] = 10, ["time"] = "2026-12-01T10:00:00Z" }),
+        };
+        var (posted, made) = await SendAsync(HttpMethod.Post, "OrigDatablocks", block);
+        Assert.Equal(HttpStatusCode.Created, posted);
+        _scicat.MayDelete = false;
+        var (refused, words) = await SendAsync(HttpMethod.Delete, "OrigDatablocks/" + made!["id"], null);
+        Assert.Equal(HttpStatusCode.Forbidden, refused);
+        Assert.Equal("Forbidden resource", words!["message"]!.ToString());
+        _scicat.MayDelete = true;
+        var (deleted, _) = await SendAsync(HttpMethod.Delete, "origdatablocks/" + made["id"], null);
+        Assert.Equal(HttpStatusCode.OK, deleted);
+        var (_, dataset) = await SendAsync(HttpMethod.Get, "Datasets/" + Uri.EscapeDataString(pid), null);
+        Assert.Equal((0, 0), (dataset!["size"]!.GetValue<long>(), dataset["numberOfFiles"]!.GetValue<long>()));
+        var (gone, _) = await SendAsync(HttpMethod.Delete, "OrigDatablocks/" + made["id"], null);
+        Assert.Equal(HttpStatusCode.NotFound, gone);
+    }
+
+    [Fact]
+    public async Task A_chosen_pid_is_stored_verbatim_only_for_an_account_that_may_choose_pids()
+    {
+        var chosen = MinimalRaw();
+        chosen["pid"] = "12345/scan1";
+        _scicat.MayChoosePids = false;
+        var (refused, words) = await SendAsync(HttpMethod.Post, "Datasets", chosen);
+        Assert.Equal(HttpStatusCode.Forbidden, refused);
+        Assert.Equal("Unauthorized to create this dataset", words!["message"]!.ToString());
+        _scicat.MayChoosePids = true;
+        var (status, created) = await SendAsync(HttpMethod.Post, "Datasets", chosen);
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Equal("12345/scan1", created!["pid"]!.ToString());
+    }
+
+    [Fact]
+    public async Task Ilike_is_a_case_insensitive_regular_expression_and_a_broken_one_a_server_error()
+    {
+        await SendAsync(HttpMethod.Post, "Datasets", MinimalRaw());
+        string Filter(string pattern) => "Datasets?filter=" + Uri.EscapeDataString(new JsonObject { ["where"] = new JsonObject { ["sourceFolder"] = new JsonObject { ["ilike"] = pattern } } }.ToJsonString());
+        var (all, found) = await SendAsync(HttpMethod.Get, Filter(".*"), null);
+        Assert.Equal(HttpStatusCode.OK, all);
+        Assert.Single((JsonArray)found!);
+        var (broken, _) = await SendAsync(HttpMethod.Get, Filter("("), null);
+        Assert.Equal(HttpStatusCode.InternalServerError, broken);
+        var (_, literal) = await SendAsync(HttpMethod.Get, Filter(SciCatClient.LiteralPattern("P12345/SCAN1")), null);
+        Assert.Single((JsonArray)literal!);
+    }
 }

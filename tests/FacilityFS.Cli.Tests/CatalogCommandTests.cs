@@ -23,6 +23,8 @@ public sealed class CatalogCommandTests(ApacheFixture fixture) : IClassFixture<A
             remotes:
               st:
                 url: {fixture.Server.BaseUri}
+              deep:
+                url: {fixture.Server.BaseUri}two-{_state}/
             catalogs:
               {_state}:
                 url: {_scicat.ApiBase}
@@ -77,10 +79,14 @@ public sealed class CatalogCommandTests(ApacheFixture fixture) : IClassFixture<A
         Assert.Equal("Doe", dataset["owner"]!.ToString());
         var block = Assert.Single(_scicat.Datablocks);
         var listed = ((JsonArray)block["dataFileList"]!).ToDictionary(f => f!["path"]!.ToString(), f => f!["chk"]!.ToString());
-        Assert.Equal(2001, listed.Count);
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        // dataset.json is metadata about the dataset, not one of its files.
+        Assert.Equal(2000, listed.Count);
+        foreach (var file in Directory.EnumerateFiles(source, "*.dat", SearchOption.AllDirectories))
             Assert.Equal(Adler32.ChecksumOf(Adler32.Compute(await File.ReadAllBytesAsync(file))).Value, listed[Path.GetRelativePath(source, file)]);
-        Assert.Contains($"registered {remote} as {dataset["pid"]}", again.Out);
+        Assert.Contains($"registered {remote} as {dataset["pid"]}", rerun.Out);
+        Assert.Contains($"{remote} is already registered as {dataset["pid"]} in {_state}, not changed", again.Out);
+        // The checksums computed while uploading were used: no file was downloaded to read it again, neither after the upload nor by the rerun.
+        Assert.DoesNotContain(fixture.Server.RequestLog(), r => r.Method == "GET" && r.Path.Contains($"/uploads-{_state}/", StringComparison.Ordinal) && r.Path.EndsWith(".dat", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -115,5 +121,40 @@ public sealed class CatalogCommandTests(ApacheFixture fixture) : IClassFixture<A
         Assert.Contains("missing owner, contactEmail", run.Error);
         Assert.Contains("principalInvestigator", run.Error);
         Assert.Empty(_scicat.Datasets);
+    }
+
+    [Fact]
+    public async Task The_same_folder_through_two_remote_configurations_is_one_dataset_with_its_path_on_the_storage()
+    {
+        fixture.Server.WriteFile($"two-{_state}/raw/scan_0007/frame.raw", new byte[700]);
+        fixture.Server.WriteFile($"two-{_state}/raw/scan_0007/dataset.json",
+            """{"owner": "Doe", "contactEmail": "doe@example.org", "principalInvestigator": "pi@example.org"}"""u8);
+        var first = await RunAsync("register", $"st:/two-{_state}/raw/scan_0007");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var dataset = Assert.Single(_scicat.Datasets.Values);
+        Assert.Equal($"/two-{_state}/raw/scan_0007", dataset["sourceFolder"]!.ToString());
+        var second = await RunAsync("register", "deep:/raw/scan_0007", "--update", "no");
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains($"deep:/raw/scan_0007 is already registered as {dataset["pid"]} in {_state}, not changed", second.Out);
+        Assert.DoesNotContain("bytes", second.Out);
+        Assert.Single(_scicat.Datasets);
+    }
+
+    [Fact]
+    public async Task Datasets_search_takes_the_text_literally_and_says_when_nothing_matched_or_the_limit_cut_the_list()
+    {
+        foreach (var name in new[] { "scan (1)", "scan 1b", "other" })
+            _scicat.Datasets[$"{SciCatStandIn.PidPrefix}/{name}"] = new JsonObject { ["pid"] = $"{SciCatStandIn.PidPrefix}/{name}", ["datasetName"] = name, ["sourceFolder"] = "/x" };
+        var paren = await RunAsync("datasets", "search", "(1)");
+        Assert.True(paren.ExitCode == 0, paren.ToString());
+        Assert.Contains("scan (1)", paren.Out);
+        Assert.DoesNotContain("scan 1b", paren.Out);
+        var everything = await RunAsync("datasets", "search", ".*");
+        Assert.True(everything.ExitCode == 0, everything.ToString());
+        Assert.Equal("", everything.Out);
+        Assert.Contains("no dataset's name contains \".*\"", everything.Error);
+        var cut = await RunAsync("datasets", "search", "scan", "--limit", "1");
+        Assert.Single(cut.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("the first 1 are shown", cut.Error);
     }
 }

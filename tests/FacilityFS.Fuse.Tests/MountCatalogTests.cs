@@ -137,7 +137,8 @@ public sealed class MountCatalogTests : ServerPerTest, IAsyncLifetime
         await Task.Delay(2000);
         Assert.DoesNotContain(_scicat.Datasets.Values, d => d["sourceFolder"]!.ToString() == "/listed/scan_0004");
         Assert.Equal(3, _scicat.Datasets.Count);
-        // "scan:tag" re-ingests once per tag; this rule's strategy makes a new version.
+        // "scan:tag" re-ingests once per tag; a file of the scan was written again, so this rule's strategy makes a new version.
+        await File.WriteAllBytesAsync(mount.Under("listed/scan_0003/frame000.raw"), System.Security.Cryptography.RandomNumberGenerator.GetBytes(777));
         await File.WriteAllTextAsync(mount.Under("listed/scicat-datasets.lst"), "scan_0003\nscan_0003:1702988846.07\n");
         for (var i = 0; i < 100 && _scicat.Datasets.Values.Count(d => d["sourceFolder"]!.ToString() == "/listed/scan_0003") < 2; i++) await Task.Delay(200);
         Assert.True(_scicat.Datasets.Values.Count(d => d["sourceFolder"]!.ToString() == "/listed/scan_0003") == 2, await File.ReadAllTextAsync(mount.Log));
@@ -189,6 +190,40 @@ public sealed class MountCatalogTests : ServerPerTest, IAsyncLifetime
         var dataset = await RegisteredAsync("/raw/scan_0010", TimeSpan.FromSeconds(30));
         Assert.Single(_scicat.Datasets);
         AssertFilesListed(dataset, written);
+    }
+
+    [Fact]
+    public async Task A_kill_9_after_datasets_were_complete_and_before_their_registration_ends_registers_each_once_after_the_remount()
+    {
+        var spool = Path.Combine(Work.FullName, "spool-complete");
+        Dictionary<string, byte[]> marked, quiet, listed;
+        await using (var first = await MountAsync(spool))
+        {
+            // A catalog that hangs: each registration is under way, nothing of it arrives, when the mount dies.
+            _scicat.Stall = true;
+            marked = await WriteScanAsync(first.Under("raw/scan_0020"), 3);
+            await File.WriteAllTextAsync(first.Under("raw/scan_0020/.complete"), "");
+            listed = await WriteScanAsync(first.Under("listed/scan_0021"), 2);
+            await File.WriteAllTextAsync(first.Under("listed/scicat-datasets.lst"), "scan_0021\n");
+            // An idle dataset dies before its idle time is over.
+            quiet = await WriteScanAsync(first.Under("quiet/scan_0022"), 2);
+            var sync = await ProcessRun.FacilityFsAsync("sync", first.Path);
+            Assert.Equal(0, sync.ExitCode);
+            var status = await ProcessRun.FacilityFsAsync("status", first.Path, "--json");
+            var daemon = System.Text.Json.JsonDocument.Parse(status.Out).RootElement.GetProperty("process_id").GetInt32();
+            Assert.Equal(0, TestLibc.Kill(daemon, 9));
+            for (var i = 0; i < 100 && Directory.Exists($"/proc/{daemon}"); i++) await Task.Delay(50);
+            Assert.Equal(0, TestLibc.Umount2(first.Path, 2));
+        }
+        _scicat.Stall = false;
+        Assert.Empty(_scicat.Datasets);
+        await using var second = await MountAsync(spool);
+        AssertFilesListed(await RegisteredAsync("/raw/scan_0020", TimeSpan.FromSeconds(30)), marked);
+        AssertFilesListed(await RegisteredAsync("/listed/scan_0021", TimeSpan.FromSeconds(30)), listed);
+        AssertFilesListed(await RegisteredAsync("/quiet/scan_0022", TimeSpan.FromSeconds(30)), quiet);
+        Assert.Equal(3, _scicat.Datasets.Count);
+        var report = await ProcessRun.FacilityFsAsync("status", second.Path);
+        Assert.Contains("/raw/scan_0020 done as", report.Out);
     }
 
     [Fact]

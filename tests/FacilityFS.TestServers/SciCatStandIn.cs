@@ -60,6 +60,18 @@ public sealed class SciCatStandIn : IAsyncDisposable
     /// <summary>Answers 503 to origdatablock creation only: a registration then stops between its dataset and its files.</summary>
     public bool RefuseDatablocks { get; set; }
 
+    /// <summary>Whether the ingestor account is in DELETE_GROUPS (may delete origdatablocks); the backend answers 403 otherwise.</summary>
+    public bool MayDelete { get; set; } = true;
+
+    /// <summary>Whether the ingestor account is in CREATE_DATASET_WITH_PID_GROUPS (may choose pids); the backend answers 403 to a pid otherwise.</summary>
+    public bool MayChoosePids { get; set; } = true;
+
+    /// <summary>The bodies of every PATCH of a dataset, in order.</summary>
+    public ConcurrentQueue<JsonObject> Patches { get; } = new();
+
+    /// <summary>Holds every request unanswered while true (a catalog that hangs): a registration is then under way and has sent nothing that arrived.</summary>
+    public bool Stall { get; set; }
+
     /// <summary>The <paramref name="n"/>-th request from now (1 = the next) answers 500 and changes nothing.</summary>
     public void FailRequest(int n)
     {
@@ -85,6 +97,7 @@ public sealed class SciCatStandIn : IAsyncDisposable
         // Kestrel leaves %2F encoded in the path: pids with slashes stay one segment until unescaped here.
         var path = context.Request.Path.Value ?? "";
         Requests.Enqueue((context.Request.Method, path));
+        while (Stall && !context.RequestAborted.IsCancellationRequested) await Task.Delay(50);
         if (Down)
         {
             context.Response.StatusCode = 503;
@@ -146,6 +159,7 @@ public sealed class SciCatStandIn : IAsyncDisposable
         }
         if (collection == "origdatablocks" && segments.Length == 3 && method == "POST")
             return RefuseDatablocks ? (503, null) : CreateDatablock(await BodyAsync(context));
+        if (collection == "origdatablocks" && segments.Length == 4 && method == "DELETE") return DeleteDatablock(segments[3]);
         return Nest(404, $"Cannot {method} {path}", "Not Found");
     }
 
@@ -199,8 +213,12 @@ public sealed class SciCatStandIn : IAsyncDisposable
         if (body["contactEmail"] is JsonValue email && !email.ToString().Split(';').All(e => e.Contains('@')))
             errors.Add(Violation("contactEmail", "isEmailList", $"Expected an email or a list of semicolon separated emails, got {email}"));
         if (errors.Count > 0) return (400, new JsonObject { ["status"] = 400, ["message"] = new JsonArray([.. errors]).ToJsonString() });
-        if (body["ownerGroup"]!.ToString() != Group) return Nest(403, "Unauthorized to create this dataset", "Forbidden");
+        if (body["ownerGroup"]!.ToString() != Group || (body["pid"] is not null && !MayChoosePids)) return Nest(403, "Unauthorized to create this dataset", "Forbidden");
         var dataset = (JsonObject)body.DeepClone();
+        // The UTCTimeInterceptor stores dates as luxon's toISO of them: milliseconds, in UTC here.
+        foreach (var key in new[] { "creationTime", "startTime", "endTime" })
+            if (dataset[key] is JsonValue when && DateTimeOffset.TryParse(when.ToString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var instant))
+                dataset[key] = instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
         var pid = dataset["pid"]?.ToString() ?? $"{PidPrefix}/{Guid.NewGuid()}";
         dataset["pid"] = pid;
         dataset["datasetName"] ??= string.Join('/', body["sourceFolder"]!.ToString().Split('/', StringSplitOptions.RemoveEmptyEntries).TakeLast(2));
@@ -231,9 +249,23 @@ public sealed class SciCatStandIn : IAsyncDisposable
         }
         var where = filter["where"] as JsonObject ?? [];
         var limit = filter["limits"]?["limit"]?.GetValue<int>() ?? 100;
+        // The backend maps "ilike" to a case-insensitive MongoDB $regex: the text is a pattern, and a broken one is a server error.
+        var patterns = new Dictionary<string, System.Text.RegularExpressions.Regex>();
+        foreach (var (key, value) in where)
+        {
+            if (value is not JsonObject { } op || op["ilike"] is not { } pattern) continue;
+            try
+            {
+                patterns[key] = new System.Text.RegularExpressions.Regex(pattern.ToString(), System.Text.RegularExpressions.RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
+            }
+            catch (ArgumentException)
+            {
+                return (500, new JsonObject { ["statusCode"] = 500, ["message"] = "Internal server error" });
+            }
+        }
         bool Matches(JsonObject dataset) => where.All(condition => condition.Value switch
         {
-            JsonObject op when op["ilike"] is { } pattern => dataset[condition.Key]?.ToString().Contains(pattern.ToString(), StringComparison.OrdinalIgnoreCase) == true,
+            JsonObject op when op["ilike"] is not null => dataset[condition.Key]?.ToString() is { } text && patterns[condition.Key].IsMatch(text),
             JsonValue value => dataset[condition.Key]?.ToString() == value.ToString(),
             _ => false,
         });
@@ -246,6 +278,7 @@ public sealed class SciCatStandIn : IAsyncDisposable
         var errors = body.Select(p => p.Key).Where(k => NotPatchable.Contains(k) || !RawAllowed.Contains(k))
             .Select(k => Violation(k, "whitelistValidation", $"property {k} should not exist")).ToList();
         if (errors.Count > 0) return (400, new JsonObject { ["status"] = 400, ["message"] = new JsonArray([.. errors]).ToJsonString() });
+        Patches.Enqueue((JsonObject)body.DeepClone());
         lock (_gate)
         {
             foreach (var (key, value) in body) dataset[key] = value?.DeepClone();
@@ -286,6 +319,24 @@ public sealed class SciCatStandIn : IAsyncDisposable
             dataset["size"] = Number(dataset["size"]) + Number(body["size"]);
             dataset["numberOfFiles"] = Number(dataset["numberOfFiles"]) + ((JsonArray)body["dataFileList"]!).Count;
             return (201, block.DeepClone());
+        }
+    }
+
+    private (int, JsonNode?) DeleteDatablock(string id)
+    {
+        if (!MayDelete) return Nest(403, "Forbidden resource", "Forbidden");
+        lock (_gate)
+        {
+            var block = Datablocks.FirstOrDefault(b => b["id"]!.ToString() == id);
+            if (block is null) return Nest(404, $"OrigDatablock: {id} not found", "Not Found");
+            Datablocks.Remove(block);
+            // The backend recomputes the dataset's totals after a delete.
+            if (Datasets.GetValueOrDefault(block["datasetId"]!.ToString()) is { } dataset)
+            {
+                dataset["size"] = Number(dataset["size"]) - Number(block["size"]);
+                dataset["numberOfFiles"] = Number(dataset["numberOfFiles"]) - ((JsonArray)block["dataFileList"]!).Count;
+            }
+            return (200, block.DeepClone());
         }
     }
 

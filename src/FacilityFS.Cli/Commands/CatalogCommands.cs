@@ -46,7 +46,11 @@ internal static class CatalogCommands
         {
             var target = scope.Remotes.Resolve(parse.GetValue(folder)!);
             var chosen = parse.GetValue(register) ? CatalogOf(scope, parse.GetValue(catalog)) : null;
-            var uploader = new Uploader(context, new TransferReporter(context, json: false), parse.GetValue(parallel) ?? scope.Config.Parallel);
+            // With --register, the checksums computed while uploading go to the ledger: the registration (and a rerun) reads nothing again.
+            using var ledger = chosen is null ? null : LedgerOf(chosen);
+            var sources = chosen is null ? null : SourceFolders.For(target.Store, chosen.SourceFolderPrefix);
+            var uploader = new Uploader(context, new TransferReporter(context, json: false), parse.GetValue(parallel) ?? scope.Config.Parallel,
+                ledger is null ? null : (path, size, checksum, modified) => ledger.RecordFile(sources!.Of(path), size, checksum, modified));
             await uploader.PutAsync(parse.GetValue(local)!, target, recursive: true, token).ConfigureAwait(false);
             if (chosen is not null) await RegisterFolderAsync(scope, chosen, target, parse.GetValue(metadata), token).ConfigureAwait(false);
         }, ct));
@@ -58,20 +62,22 @@ internal static class CatalogCommands
         var text = new Argument<string>("TEXT") { Description = "Part of a dataset's name (case does not matter)" };
         var searchCatalog = CatalogOption();
         var json = GlobalOptions.Json();
-        var search = new Command("search", "Find datasets by name") { text, searchCatalog, json };
+        var limit = new Option<int>("--limit") { Description = "Show at most this many datasets (default 100)", DefaultValueFactory = _ => 100 };
+        var search = new Command("search", "Find datasets whose name contains TEXT (taken literally)") { text, searchCatalog, json, limit };
         search.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
         {
+            var most = parse.GetValue(limit);
+            if (most < 1) throw new UsageException($"--limit {most}: give 1 or more");
             var client = ClientFor(CatalogOf(scope, parse.GetValue(searchCatalog)), scope.Config);
-            var found = await client.FindDatasetsAsync(new JsonObject
-            {
-                ["where"] = new JsonObject { ["datasetName"] = new JsonObject { ["ilike"] = parse.GetValue(text) } },
-                ["limits"] = new JsonObject { ["limit"] = 100 },
-            }, token).ConfigureAwait(false);
-            foreach (var dataset in found)
+            // One more than shown: whether the limit cut the list.
+            var found = await client.SearchByNameAsync(parse.GetValue(text)!, most + 1, token).ConfigureAwait(false);
+            foreach (var dataset in found.Take(most))
             {
                 if (parse.GetValue(json)) context.Line(dataset.ToJsonString());
                 else context.Line($"{dataset["pid"]}  {dataset["datasetName"]}  {dataset["sourceFolder"]}  ({dataset["numberOfFiles"]} files)");
             }
+            if (found.Count == 0) context.ErrorLine($"no dataset's name contains \"{parse.GetValue(text)}\"");
+            else if (found.Count > most) context.ErrorLine($"more datasets match; the first {most} are shown (--limit N shows more)");
         }, ct));
         var pid = new Argument<string>("PID") { Description = "A dataset's pid" };
         var showCatalog = CatalogOption();
@@ -91,7 +97,10 @@ internal static class CatalogCommands
         var store = target.Store;
         var entry = await store.StatAsync(target.Path, cancellationToken).ConfigureAwait(false);
         if (!entry.IsDirectory) throw new UsageException($"{target} is a file; a dataset is a folder");
-        var files = await StorageFolder.FilesAsync(store, target.Path, cancellationToken).ConfigureAwait(false);
+        // The folder's path on the storage, whichever remote reaches it: the same folder is one dataset.
+        var sourceFolder = SourceFolders.For(store, catalog.SourceFolderPrefix).Of(target.Path);
+        using var ledger = LedgerOf(catalog);
+        var files = await StorageFolder.FilesAsync(store, target.Path, cancellationToken, ledger.FilesUnder(sourceFolder)).ConfigureAwait(false);
         if (files.Count == 0) throw new UsageException($"{target} holds no files; there is nothing to register");
         var beamtime = await StorageFolder.BeamtimeAsync(store, target.Path, cancellationToken).ConfigureAwait(false);
         var sidecar = await StorageFolder.SidecarAsync(store, target.Path, cancellationToken).ConfigureAwait(false);
@@ -104,16 +113,22 @@ internal static class CatalogCommands
         JsonObject dataset;
         try
         {
-            dataset = DatasetBuilder.Build(catalog.Defaults, beamtime, sidecar, target.Path.Value, target.Path.IsRoot ? "/" : target.Path.Name, files, target.ToString());
+            dataset = DatasetBuilder.Build(catalog.Defaults, beamtime, sidecar, sourceFolder, target.Path.IsRoot ? "/" : target.Path.Name, files, target.ToString());
         }
         catch (DatasetIncompleteException e)
         {
             throw new UsageException(e.Message);
         }
-        using var ledger = LedgerOf(catalog);
-        var pid = await new Registrar(ClientFor(catalog, scope.Config), ledger).RegisterAsync(new DatasetRegistration(target.Path.Value, dataset, files), cancellationToken,
+        var (pid, outcome) = await new Registrar(ClientFor(catalog, scope.Config), ledger).RegisterAsync(new DatasetRegistration(sourceFolder, dataset, files), cancellationToken,
             again: update is not null, update ?? UpdateStrategy.No).ConfigureAwait(false);
-        scope.Context.Line($"registered {target} as {pid} in {catalog.Name} ({files.Count} files, {files.Sum(f => f.Size)} bytes)");
+        // The totals printed are what SciCat now holds: nothing local is claimed for a dataset left as it was.
+        scope.Context.Line(outcome switch
+        {
+            RegistrationOutcome.Unchanged => $"{target} is already registered as {pid} in {catalog.Name}, not changed",
+            RegistrationOutcome.Updated => $"updated {pid} in {catalog.Name} from {target} ({files.Count} files, {files.Sum(f => f.Size)} bytes)",
+            RegistrationOutcome.NewVersion => $"registered {target} as {pid} in {catalog.Name}, a new version ({files.Count} files, {files.Sum(f => f.Size)} bytes)",
+            _ => $"registered {target} as {pid} in {catalog.Name} ({files.Count} files, {files.Sum(f => f.Size)} bytes)",
+        });
     }
 
     /// <summary>One ledger per catalog, shared by batch commands and mounts, so a dataset is registered once whichever way it came.</summary>

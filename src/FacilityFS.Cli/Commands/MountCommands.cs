@@ -202,9 +202,9 @@ internal static class MountCommands
             return rule with { Defaults = defaults };
         }).ToList();
         var ledger = CatalogCommands.LedgerOf(catalog);
-        var hook = new Catalog.CatalogHook(target.Store, target.Path, merged, new Catalog.Registrar(CatalogCommands.ClientFor(catalog, config), ledger), ledger, vfs.HasPendingUnder, logger);
-        vfs.FileCommitted += committed => hook.OnCommitted(committed.Path, committed.Checksum.Value);
-        hook.ResumeUnfinished();
+        var hook = new Catalog.CatalogHook(target.Store, target.Path, merged, new Catalog.Registrar(CatalogCommands.ClientFor(catalog, config), ledger), ledger, vfs, logger,
+            Catalog.SourceFolders.For(target.Store, catalog.SourceFolderPrefix));
+        hook.Start(vfs);
         logger.LogInformation("registering datasets in {Catalog} by {Count} rules", catalog.Name, rules.Count);
         return hook;
     }

@@ -9,7 +9,9 @@ namespace FacilityFS.Cli.Config;
 public static class CatalogRulesLoader
 {
     private static readonly string[] TopKeys = ["catalog", "rules"];
-    private static readonly string[] RuleKeys = ["folders", "depth", "complete", "idle", "marker", "list_file", "thumbnail", "update", "defaults"];
+    private static readonly string[] RuleKeys =
+        ["folders", "depth", "complete", "idle", "marker", "list_file", "thumbnail", "update", "defaults", "skip", "master_extensions", "pid", "proposal_id",
+         "creation_location", "instrument_id"];
 
     public static (CatalogConfig Catalog, IReadOnlyList<CatalogRule> Rules) Load(string path, FacilityConfig config)
     {
@@ -96,7 +98,28 @@ public static class CatalogRulesLoader
         var update = Text("update") is { } u
             ? StrategyOf(u) ?? throw new ConfigException(path, Line(values["update"]), $"{prefix}.update", $"'{u}' is not an update strategy; give no, patch, create or mixed")
             : UpdateStrategy.Patch;
-        return new CatalogRule(folders, depth, complete, idle, Text("marker") ?? ".complete", Text("list_file") ?? "scicat-datasets.lst", defaults, thumbnail, update);
+        IReadOnlyList<string>? List(string k)
+        {
+            if (!values.TryGetValue(k, out var v)) return null;
+            return v switch
+            {
+                YamlSequenceNode items => [.. items.Children.Select(i => (i as YamlScalarNode)?.Value is { Length: > 0 } text ? text
+                    : throw new ConfigException(path, Line(i), $"{prefix}.{k}", "expected a list of names"))],
+                YamlScalarNode { Value: { } text } => [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+                _ => throw new ConfigException(path, Line(v), $"{prefix}.{k}", "expected a list of names"),
+            };
+        }
+        var scingestor = BeamtimeTemplates.Scingestor;
+        var pid = Text("pid");
+        if (pid is not null && BeamtimeTemplates.Names(pid).Count == 0)
+            throw new ConfigException(path, Line(values["pid"]), $"{prefix}.pid", $"'{pid}' names no field ({{beamtimeId}}, {{scan}}): every dataset would get the same pid");
+        return new CatalogRule(folders, depth, complete, idle, Text("marker") ?? ".complete", Text("list_file") ?? "scicat-datasets.lst", defaults, thumbnail, update)
+        {
+            Skip = List("skip") ?? CatalogRule.DefaultSkip,
+            MasterExtensions = [.. (List("master_extensions") ?? ["nxs", "h5", "ndf", "nx", "fio"]).Select(e => e.TrimStart('.'))],
+            Templates = new BeamtimeTemplates(Text("proposal_id") ?? scingestor.ProposalId, Text("creation_location") ?? scingestor.CreationLocation,
+                Text("instrument_id") ?? scingestor.InstrumentId, pid),
+        };
     }
 
     /// <summary>scingestor's names of the update strategies.</summary>

@@ -158,7 +158,7 @@ public static partial class ConfigLoader
         };
     }
 
-    private static readonly string[] CatalogKeys = ["url", "username", "password_file", "token_file", "login_of", "defaults"];
+    private static readonly string[] CatalogKeys = ["url", "username", "password_file", "token_file", "login_of", "defaults", "source_folder_prefix"];
 
     private static CatalogConfig ParseCatalog(string name, YamlMappingNode node, string file)
     {
@@ -183,7 +183,10 @@ public static partial class ConfigLoader
         if (new object?[] { username, tokenFile, loginOf }.Count(v => v is not null) != 1)
             throw new ConfigException(file, LineOf(node), $"catalogs.{name}", "give one of 'username' with 'password_file', 'token_file', or 'login_of' (a remote with an oidc: section)");
         var defaults = values.TryGetValue("defaults", out var d) ? JsonOf(AsMapping(d, file, Key("defaults"))) : new System.Text.Json.Nodes.JsonObject();
-        return new CatalogConfig(name, uri, username, passwordFile, tokenFile, defaults, loginOf);
+        var sourcePrefix = Text("source_folder_prefix");
+        if (sourcePrefix is not null && !sourcePrefix.StartsWith('/'))
+            throw new ConfigException(file, LineOf(values["source_folder_prefix"]), Key("source_folder_prefix"), $"'{sourcePrefix}' is not an absolute path (it goes in front of the storage path)");
+        return new CatalogConfig(name, uri, username, passwordFile, tokenFile, defaults, loginOf, sourcePrefix);
     }
 
     /// <summary>A YAML mapping as JSON (for dataset fields): numbers and booleans as such, everything else as text.</summary>

@@ -6,7 +6,8 @@ using FacilityFS.Storage.Transfers;
 namespace FacilityFS.Cli.Transfers;
 
 /// <summary>`put`: local files and trees to a store, each verified before it takes its final name; files already there are skipped.</summary>
-internal sealed class Uploader(CliContext context, TransferReporter reporter, int parallel)
+/// <param name="uploaded">Told of each file uploaded, with the Adler-32 computed as its bytes went out (so a registration need not read it again).</param>
+internal sealed class Uploader(CliContext context, TransferReporter reporter, int parallel, Action<RemotePath, long, string, DateTimeOffset>? uploaded = null)
 {
     private sealed record Job(FileInfo Local, RemotePath Remote);
 
@@ -71,6 +72,7 @@ internal sealed class Uploader(CliContext context, TransferReporter reporter, in
         var outcome = await VerifiedUpload.UploadAsync(target.Store, job.Remote, new ProgressStream(input, reporter.Begin(display, length)), length, cancellationToken)
             .ConfigureAwait(false);
         reporter.Finished(new TransferRecord(display, "uploaded", outcome.BytesWritten, outcome.Adler32.ToString(), job.Local.FullName));
+        uploaded?.Invoke(job.Remote, outcome.BytesWritten, outcome.Adler32.Value, job.Local.LastWriteTimeUtc);
     }
 
     /// <summary>A remote file of the same size, newer than the local one and (where the server tells) of the same checksum, is already there.</summary>
