@@ -1,6 +1,7 @@
 using FacilityFS.Cli.Config;
 using FacilityFS.Cli.Output;
 using FacilityFS.Storage;
+using FacilityFS.Storage.Checksums;
 using FacilityFS.Storage.Transfers;
 
 namespace FacilityFS.Cli.Transfers;
@@ -62,9 +63,17 @@ internal sealed class Uploader(CliContext context, TransferReporter reporter, in
         var display = target.Display(job.Remote);
         var remote = await target.Store.TryStatAsync(job.Remote, cancellationToken).ConfigureAwait(false);
         if (remote is { IsDirectory: true }) throw new StorageException(StorageErrorKind.IsDirectory, $"cannot upload {job.Local.FullName}: {display} is a folder");
-        if (await IsIdenticalAsync(target.Store, job.Local, remote, cancellationToken).ConfigureAwait(false))
+        var (identical, localChecksum) = await IsIdenticalAsync(target.Store, job.Local, remote, cancellationToken).ConfigureAwait(false);
+        if (identical)
         {
-            reporter.Finished(new TransferRecord(display, "skipped", remote!.Size, null, job.Local.FullName));
+            reporter.Finished(new TransferRecord(display, "skipped", remote!.Size, localChecksum?.ToString(), job.Local.FullName));
+            if (uploaded is not null)
+            {
+                // A file an interrupted run sent but had no time to record: the copy there is taken for ours (the skip already trusts that),
+                // so its checksum is the local file's, read here rather than downloaded again.
+                localChecksum ??= await LocalAdler32Async(job.Local, cancellationToken).ConfigureAwait(false);
+                uploaded(job.Remote, remote.Size, localChecksum.Value, job.Local.LastWriteTimeUtc);
+            }
             return;
         }
         await using var input = new FileStream(job.Local.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
@@ -75,15 +84,21 @@ internal sealed class Uploader(CliContext context, TransferReporter reporter, in
         uploaded?.Invoke(job.Remote, outcome.BytesWritten, outcome.Adler32.Value, job.Local.LastWriteTimeUtc);
     }
 
-    /// <summary>A remote file of the same size, newer than the local one and (where the server tells) of the same checksum, is already there.</summary>
-    private static async Task<bool> IsIdenticalAsync(IRemoteStore store, FileInfo local, RemoteEntry? remote, CancellationToken cancellationToken)
+    /// <summary>A remote file of the same size, newer than the local one and (where the server tells) of the same checksum, is already there; the local checksum when it was computed.</summary>
+    private static async Task<(bool Identical, Checksum? LocalChecksum)> IsIdenticalAsync(IRemoteStore store, FileInfo local, RemoteEntry? remote, CancellationToken cancellationToken)
     {
         if (remote is null || remote.Size != local.Length || remote.LastModified is not { } modified || modified.UtcDateTime < local.LastWriteTimeUtc.AddSeconds(-1))
-            return false;
+            return (false, null);
         var serverChecksum = await store.ServerAdler32Async(remote.Path, cancellationToken).ConfigureAwait(false);
-        if (serverChecksum is null) return true;
+        if (serverChecksum is null) return (true, null);
+        var localChecksum = await LocalAdler32Async(local, cancellationToken).ConfigureAwait(false);
+        return (localChecksum == serverChecksum, localChecksum);
+    }
+
+    private static async Task<Checksum> LocalAdler32Async(FileInfo local, CancellationToken cancellationToken)
+    {
         await using var input = new FileStream(local.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        var (_, localChecksum) = await CopyLoop.CopyAsync(input, Stream.Null, NoProgress.Instance, cancellationToken).ConfigureAwait(false);
-        return localChecksum == serverChecksum;
+        var (_, checksum) = await CopyLoop.CopyAsync(input, Stream.Null, NoProgress.Instance, cancellationToken).ConfigureAwait(false);
+        return checksum;
     }
 }
