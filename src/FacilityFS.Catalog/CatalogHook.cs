@@ -41,7 +41,7 @@ public sealed class CatalogHook : IAsyncDisposable
         _pending = pending;
         _logger = logger;
         _tracker = new DatasetTracker(ledger, _sources, TryRegisterAsync, _stopping.Token);
-        _assembly = new RegistrationAssembly(store, ledger, _sources);
+        _assembly = new RegistrationAssembly(store, ledger, _sources, logger);
     }
 
     /// <summary>Subscribes to <paramref name="source"/> and, in the background, reconciles what the ledger and the storage hold (see <see cref="ReconcileAsync"/>).</summary>

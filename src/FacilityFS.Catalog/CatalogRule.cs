@@ -23,8 +23,9 @@ public enum CompletionRule
 public sealed record CatalogRule(string Folders, int Depth, CompletionRule Complete, TimeSpan Idle, string Marker, string ListFile, JsonObject Defaults,
     bool Thumbnail = false, UpdateStrategy Update = UpdateStrategy.Patch)
 {
-    private Regex? _pattern;
-    private Regex? _skip;
+    // Caches keyed by what they were made from: a `with` copy carries them along, and must not match by its original's globs.
+    private (string Folders, Regex Regex)? _pattern;
+    private (IReadOnlyList<string> Skip, Regex Regex)? _skip;
 
     /// <summary>scingestor's datablock skip list and the usual temporaries: editor backups, swap and temp files, list files, hidden files, generated metadata.</summary>
     public static IReadOnlyList<string> DefaultSkip { get; } = ["*~", "*.tmp", "*.swp", "*.lst", ".*", "*.pyc", "*.scan.json", "*.origdatablock.json", "*.attachment.json"];
@@ -35,19 +36,31 @@ public sealed record CatalogRule(string Folders, int Depth, CompletionRule Compl
     /// <summary>Extensions of a scan's master file beside its folder (scingestor's master_file_extension_list), first found wins.</summary>
     public IReadOnlyList<string> MasterExtensions { get; init; } = ["nxs", "h5", "ndf", "nx", "fio"];
 
+    /// <summary>Scientific metadata from the dataset's NeXus master file (`metadata: nexus`), with what to take from it; null reads no master.</summary>
+    public Nexus.NexusOptions? Nexus { get; init; }
+
     /// <summary>How beamtime metadata maps to fields and the pid.</summary>
     public BeamtimeTemplates Templates { get; init; } = BeamtimeTemplates.Scingestor;
 
     /// <summary>Whether a file (its path relative to the dataset folder) is kept out of the dataset by <see cref="Skip"/>.</summary>
     public bool Skips(string relative)
     {
-        _skip ??= new Regex("^(?:" + string.Join('|', Skip.Select(g => Regex.Escape(g).Replace(@"\*", "[^/]*").Replace(@"\?", "[^/]"))) + ")$", RegexOptions.CultureInvariant);
         if (Skip.Count == 0) return false;
+        if (_skip is not { } cached || !ReferenceEquals(cached.Skip, Skip))
+            _skip = cached = (Skip, new Regex("^(?:" + string.Join('|', Skip.Select(g => Regex.Escape(g).Replace(@"\*", "[^/]*").Replace(@"\?", "[^/]"))) + ")$", RegexOptions.CultureInvariant));
         var name = relative[(relative.LastIndexOf('/') + 1)..];
-        return _skip.IsMatch(name) || _skip.IsMatch(relative);
+        return cached.Regex.IsMatch(name) || cached.Regex.IsMatch(relative);
     }
 
-    private Regex Pattern => _pattern ??= new Regex("^" + Regex.Escape(Folders.Trim('/')).Replace(@"\*\*", ".*").Replace(@"\*", "[^/]*") + "$", RegexOptions.CultureInvariant);
+    private Regex Pattern
+    {
+        get
+        {
+            if (_pattern is not { } cached || cached.Folders != Folders)
+                _pattern = cached = (Folders, new Regex("^" + Regex.Escape(Folders.Trim('/')).Replace(@"\*\*", ".*").Replace(@"\*", "[^/]*") + "$", RegexOptions.CultureInvariant));
+            return cached.Regex;
+        }
+    }
 
     /// <summary>The dataset folder a committed file belongs to under this rule, relative paths from <paramref name="root"/>; null when the rule does not cover it.</summary>
     public RemotePath? DatasetOf(RemotePath root, RemotePath file)

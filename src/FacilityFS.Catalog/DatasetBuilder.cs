@@ -23,8 +23,9 @@ public static class DatasetBuilder
     /// <param name="files">The dataset's files, for size and count.</param>
     /// <exception cref="DatasetIncompleteException">A required field is missing or a field is unknown; names them and where they could come from.</exception>
     /// <param name="templates">How beamtime metadata maps to proposalId, creationLocation, instrumentId and pid; scingestor's when null.</param>
+    /// <param name="nexus">Fields from the dataset's NeXus master file (scientificMetadata, description, times, sample, techniques): over the beamtime's, under the sidecar's.</param>
     public static JsonObject Build(JsonObject? defaults, JsonObject? beamtime, JsonObject? sidecar, string sourceFolder, string datasetName,
-        IReadOnlyList<DataFileEntry> files, string? source = null, BeamtimeTemplates? templates = null)
+        IReadOnlyList<DataFileEntry> files, string? source = null, BeamtimeTemplates? templates = null, JsonObject? nexus = null)
     {
         var dataset = new JsonObject { ["type"] = "raw", ["isPublished"] = false };
         // Where each field came from, for an error that says which file to fix.
@@ -37,6 +38,7 @@ public static class DatasetBuilder
         }
         From(defaults, "the catalog's or rule's defaults");
         if (beamtime is not null) From(FromBeamtime(beamtime, templates), "the beamtime metadata");
+        From(nexus, "the NeXus master file");
         if ((templates ?? BeamtimeTemplates.Scingestor).Pid is { } pidTemplate)
         {
             dataset["pid"] = BeamtimeTemplates.Fill(pidTemplate, beamtime, datasetName)

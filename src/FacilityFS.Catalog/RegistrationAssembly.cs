@@ -1,10 +1,12 @@
 using System.Text.Json.Nodes;
+using FacilityFS.Catalog.Nexus;
 using FacilityFS.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace FacilityFS.Catalog;
 
 /// <summary>Puts together what a registration sends from what the storage holds: files (checksums kept from the write path where known), beamtime metadata, sidecar, thumbnail.</summary>
-internal sealed class RegistrationAssembly(IRemoteStore store, RegistrationLedger ledger, SourceFolders sources)
+internal sealed class RegistrationAssembly(IRemoteStore store, RegistrationLedger ledger, SourceFolders sources, ILogger logger)
 {
     /// <summary>A dataset folder's registration: its files, and for a list line the master file beside the folder (or the named master of a "master::/entry;name" line) and extra detector folders.</summary>
     /// <remarks>Datablock paths are relative to the dataset's folder; files beside it ("../scan_0001.nxs", "../pilatus1/…") keep that form.</remarks>
@@ -34,10 +36,41 @@ internal sealed class RegistrationAssembly(IRemoteStore store, RegistrationLedge
         var sidecar = listed?.Master is null && files.Any(f => !f.Path.StartsWith("../", StringComparison.Ordinal))
             ? await StorageFolder.SidecarAsync(store, folder, cancellationToken).ConfigureAwait(false) : null;
         if (listed?.Entry is { } entry) sidecar = Merge(sidecar, new JsonObject { ["scientificMetadata"] = new JsonObject { ["entry"] = entry } });
-        var body = DatasetBuilder.Build(rule.Defaults, beamtime, sidecar, sources.Of(folder), folder.Name, files, templates: rule.Templates);
+        var nexus = rule.Nexus is { } options ? await NexusAsync(folder, designated, files, listed, rule.MasterExtensions, options, cancellationToken).ConfigureAwait(false) : null;
+        var body = DatasetBuilder.Build(rule.Defaults, beamtime, sidecar, sources.Of(folder), folder.Name, files, templates: rule.Templates, nexus: nexus?.ToDatasetFields());
         if (listed?.Measurement is { } measurement) AddKeyword(body, measurement);
         var thumbnail = rule.Thumbnail && listed?.Master is null ? await StorageFolder.ThumbnailAsync(store, folder, cancellationToken).ConfigureAwait(false) : null;
+        thumbnail ??= nexus?.Thumbnail;
         return new DatasetRegistration(sources.Of(folder), body, files, thumbnail);
+    }
+
+    /// <summary>The metadata of the dataset's NeXus master: the one a "master::" line names, else the master beside the folder, else the first master file in it.</summary>
+    /// <remarks>Only headers and small fields are read, by ranges. A master that cannot be read is logged and left out: it never keeps the dataset out of the catalog.</remarks>
+    private async Task<NexusMetadata?> NexusAsync(RemotePath folder, RemotePath designated, IReadOnlyList<DataFileEntry> files, ListedScan? listed,
+        IReadOnlyList<string> extensions, NexusOptions options, CancellationToken cancellationToken)
+    {
+        bool IsMaster(string path) => extensions.Any(e => path.EndsWith("." + e, StringComparison.OrdinalIgnoreCase));
+        var candidates = files.Where(f => IsMaster(f.Path) && f.Path.StartsWith("../", StringComparison.Ordinal) && !f.Path[3..].Contains('/'))
+            .Concat(files.Where(f => IsMaster(f.Path) && !f.Path.Contains('/')).OrderBy(f => f.Path, StringComparer.Ordinal));
+        if (candidates.FirstOrDefault() is not { } master) return null;
+        var path = master.Path.StartsWith("../", StringComparison.Ordinal) ? designated.Child(master.Path[3..]) : folder.Child(master.Path);
+        if (listed?.Entry is { } entry) options = options with { Entry = entry.Trim('/') };
+        try
+        {
+            var stat = await store.StatAsync(path, cancellationToken).ConfigureAwait(false);
+            var read = await Task.Run(() =>
+            {
+                using var stream = new RangedReadStream(store, path, stat.Size, stat.ETag);
+                return NexusMetadataReader.Read(stream, sources.Of(path), options);
+            }, cancellationToken).ConfigureAwait(false);
+            foreach (var warning in read.Warnings) logger.LogWarning("NeXus metadata: {Warning}", warning);
+            return read;
+        }
+        catch (NexusException e)
+        {
+            logger.LogWarning("{Folder}: registered without NeXus metadata: {Error}", sources.Of(folder), e.Message);
+            return null;
+        }
     }
 
     private static Func<string, bool> Skips(CatalogRule rule) =>

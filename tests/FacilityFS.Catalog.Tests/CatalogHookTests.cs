@@ -150,7 +150,7 @@ public sealed class CatalogHookTests : IAsyncLifetime
                 var password = Path.Combine(_work.FullName, "scicat.password");
                 File.WriteAllText(password, SciCatStandIn.Password);
                 var client = new SciCatClient(Http, _scicat.ApiBase, new SciCatLogin(Http, _scicat.ApiBase, SciCatStandIn.Username, new SecretFile(password)));
-                var registration = await new RegistrationAssembly(_store, ledger, SourceFolders.Identity).DatasetAsync(RemotePath.Parse("/listed/scan_0005"), Listed, null, CancellationToken.None);
+                var registration = await new RegistrationAssembly(_store, ledger, SourceFolders.Identity, NullLogger.Instance).DatasetAsync(RemotePath.Parse("/listed/scan_0005"), Listed, null, CancellationToken.None);
                 var pid = await client.CreateDatasetAsync(registration.Dataset, CancellationToken.None);
                 if (step == RegistrationStep.Datablock) await client.CreateOrigDatablockAsync(pid, registration.Files, "adler32", CancellationToken.None);
                 ledger.Record("/listed/scan_0005", pid, step);
@@ -256,4 +256,39 @@ public sealed class CatalogHookTests : IAsyncLifetime
         var dataset = await RegisteredAsync("/raw/scan_0012");
         Assert.Equal("2026-11-30T08:15:00.000Z", dataset["creationTime"]!.ToString());
     }
+
+    [Fact]
+    public async Task A_dataset_with_a_nexus_master_carries_its_scientific_metadata_and_thumbnail()
+    {
+        using var files = new NexusFiles();
+        var rule = Listed with { Folders = "nexus", Nexus = new Nexus.NexusOptions { Thumbnail = true } };
+        _writes.Put("/nexus/scan_0007/frame_00000.raw", Bytes(1000));
+        // The master beside the scan folder, as the NeXus writer leaves it.
+        _writes.Put("/nexus/scan_0007.nxs", File.ReadAllBytes(files.Make("image")));
+        using var ledger = Ledger();
+        await using var hook = Start(ledger, rule);
+        _writes.Commit("/nexus/scicat-datasets.lst", "scan_0007\n"u8.ToArray());
+        var dataset = await RegisteredAsync("/nexus/scan_0007");
+        Assert.Equal("Silver behenate calibration", dataset["description"]!.ToString());
+        Assert.Equal("AgBeh-0042", dataset["sampleId"]!.ToString());
+        Assert.Equal("mm", dataset["scientificMetadata"]!["instrument"]!["detector"]!["distance"]!["unit"]!.ToString());
+        Assert.Equal("scan", dataset["scientificMetadata"]!["name"]!.ToString());
+        Assert.Equal("small angle x-ray scattering", dataset["techniques"]![0]!["name"]!.ToString());
+        Assert.True(await Eventually.HoldsAsync(() => _scicat.Attachments.Count == 1, TimeSpan.FromSeconds(20)));
+        Assert.StartsWith("data:image/png;base64,", _scicat.Attachments[0]["thumbnail"]!.ToString());
+    }
+
+    [Fact]
+    public async Task A_damaged_master_leaves_its_metadata_out_and_the_dataset_is_registered_all_the_same()
+    {
+        var rule = Marked with { Folders = "damaged", Nexus = new Nexus.NexusOptions() };
+        using var ledger = Ledger();
+        await using var hook = Start(ledger, rule);
+        _writes.Commit("/damaged/scan_0001/master.nxs", "not hdf5 at all"u8.ToArray(), null);
+        _writes.Commit("/damaged/scan_0001/.complete", [], null);
+        var dataset = await RegisteredAsync("/damaged/scan_0001");
+        Assert.Null(dataset["sampleId"]);
+        Assert.Single(FilesOf(dataset));
+    }
 }
+

@@ -54,5 +54,35 @@ public sealed class CatalogRulesTests : IDisposable
         Assert.Contains("catalogs.sc.source_folder_prefix", prefix.Message);
     }
 
+    [Fact]
+    public void Nexus_metadata_settings_are_read_and_ones_without_metadata_nexus_are_refused_by_line_and_key()
+    {
+        var config = Config();
+        var (_, rules) = CatalogRulesLoader.Load(Write("rules.yaml", """
+            rules:
+              - folders: scans
+                metadata: nexus
+                entry: scan_0001
+                hidden_attributes: [units]
+                oned: true
+                max_oned_size: 20
+                thumbnail: nexus
+            """), config);
+        var nexus = Assert.Single(rules).Nexus!;
+        Assert.Equal("scan_0001", nexus.Entry);
+        Assert.True(nexus.Oned);
+        Assert.True(nexus.Thumbnail);
+        Assert.Equal(20, nexus.MaxOnedSize);
+        Assert.Equal(["units"], nexus.HiddenAttributes);
+        Assert.False(rules[0].Thumbnail);
+
+        var withoutNexus = Write("plain.yaml", "rules:\n  - folders: scans\n    oned: true\n");
+        var error = Assert.Throws<ConfigException>(() => CatalogRulesLoader.Load(withoutNexus, config));
+        Assert.Contains($"{withoutNexus}:3", error.Message);
+        Assert.Contains("rules[0].oned", error.Message);
+        var unknown = Write("xml.yaml", "rules:\n  - folders: scans\n    metadata: xml\n");
+        Assert.Contains("rules[0].metadata", Assert.Throws<ConfigException>(() => CatalogRulesLoader.Load(unknown, config)).Message);
+    }
+
     public void Dispose() => _dir.Delete(recursive: true);
 }

@@ -11,7 +11,7 @@ public static class CatalogRulesLoader
     private static readonly string[] TopKeys = ["catalog", "rules"];
     private static readonly string[] RuleKeys =
         ["folders", "depth", "complete", "idle", "marker", "list_file", "thumbnail", "update", "defaults", "skip", "master_extensions", "pid", "proposal_id",
-         "creation_location", "instrument_id"];
+         "creation_location", "instrument_id", "metadata", "entry", "hidden_attributes", "oned", "max_oned_size"];
 
     public static (CatalogConfig Catalog, IReadOnlyList<CatalogRule> Rules) Load(string path, FacilityConfig config)
     {
@@ -91,10 +91,29 @@ public static class CatalogRulesLoader
             : [];
         var thumbnail = Text("thumbnail") switch
         {
+            null or "false" or "no" or "nexus" => false,
+            "true" or "yes" => true,
+            var other => throw new ConfigException(path, Line(values["thumbnail"]), $"{prefix}.thumbnail", $"'{other}' is not true, false or nexus"),
+        };
+        bool Switch(string k) => Text(k) switch
+        {
             null or "false" or "no" => false,
             "true" or "yes" => true,
-            var other => throw new ConfigException(path, Line(values["thumbnail"]), $"{prefix}.thumbnail", $"'{other}' is not true or false"),
+            var other => throw new ConfigException(path, Line(values[k]), $"{prefix}.{k}", $"'{other}' is not true or false"),
         };
+        var nexus = Text("metadata") switch
+        {
+            null or "none" => (Catalog.Nexus.NexusOptions?)null,
+            "nexus" => new Catalog.Nexus.NexusOptions { Entry = Text("entry"), Oned = Switch("oned"), Thumbnail = Text("thumbnail") == "nexus" },
+            var other => throw new ConfigException(path, Line(values["metadata"]), $"{prefix}.metadata", $"'{other}' is not a metadata source; give nexus or none"),
+        };
+        foreach (var key in new[] { "entry", "hidden_attributes", "oned", "max_oned_size" })
+        {
+            if (nexus is null && values.ContainsKey(key))
+                throw new ConfigException(path, Line(values[key]), $"{prefix}.{key}", "applies to NeXus metadata only; add metadata: nexus");
+        }
+        if (nexus is null && Text("thumbnail") == "nexus")
+            throw new ConfigException(path, Line(values["thumbnail"]), $"{prefix}.thumbnail", "a NeXus thumbnail needs metadata: nexus");
         var update = Text("update") is { } u
             ? StrategyOf(u) ?? throw new ConfigException(path, Line(values["update"]), $"{prefix}.update", $"'{u}' is not an update strategy; give no, patch, create or mixed")
             : UpdateStrategy.Patch;
@@ -113,8 +132,16 @@ public static class CatalogRulesLoader
         var pid = Text("pid");
         if (pid is not null && BeamtimeTemplates.Names(pid).Count == 0)
             throw new ConfigException(path, Line(values["pid"]), $"{prefix}.pid", $"'{pid}' names no field ({{beamtimeId}}, {{scan}}): every dataset would get the same pid");
+        if (nexus is not null && Text("max_oned_size") is { } size)
+        {
+            if (!int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var most) || most < 1)
+                throw new ConfigException(path, Line(values["max_oned_size"]), $"{prefix}.max_oned_size", $"'{size}' is not a positive whole number");
+            nexus = nexus with { MaxOnedSize = most };
+        }
+        if (nexus is not null && List("hidden_attributes") is { } hidden) nexus = nexus with { HiddenAttributes = new HashSet<string>(hidden, StringComparer.Ordinal) };
         return new CatalogRule(folders, depth, complete, idle, Text("marker") ?? ".complete", Text("list_file") ?? "scicat-datasets.lst", defaults, thumbnail, update)
         {
+            Nexus = nexus,
             Skip = List("skip") ?? CatalogRule.DefaultSkip,
             MasterExtensions = [.. (List("master_extensions") ?? ["nxs", "h5", "ndf", "nx", "fio"]).Select(e => e.TrimStart('.'))],
             Templates = new BeamtimeTemplates(Text("proposal_id") ?? scingestor.ProposalId, Text("creation_location") ?? scingestor.CreationLocation,
