@@ -50,6 +50,11 @@ public sealed class MountCatalogTests : ServerPerTest, IAsyncLifetime
                 complete: list
                 list_file: scicat-datasets.lst
                 update: create
+              - folders: nexus
+                complete: marker
+                marker: .complete
+                metadata: nexus
+                thumbnail: nexus
             """);
     }
 
@@ -98,6 +103,26 @@ public sealed class MountCatalogTests : ServerPerTest, IAsyncLifetime
         var listed = ((JsonArray)block["dataFileList"]!).ToDictionary(f => f!["path"]!.ToString(), f => f!["chk"]!.ToString());
         Assert.Equal(written.Keys.Order(), listed.Keys.Order());
         foreach (var (path, bytes) in written) Assert.Equal(Adler32.ChecksumOf(Adler32.Compute(bytes)).Value, listed[path]);
+    }
+
+    [Fact]
+    public async Task A_nexus_master_written_by_h5py_into_the_mount_gives_its_dataset_the_scientific_metadata_that_metadata_prints()
+    {
+        await using var mount = await MountAsync();
+        using var nexus = new NexusFiles();
+        // libhdf5 writes the master straight into the mount (seeks, rewrites its superblock at close), as acquisition software does.
+        var master = mount.Under("nexus/scan_0009/scan_0009.nxs");
+        Directory.CreateDirectory(Path.GetDirectoryName(master)!);
+        nexus.MakeAt("image", master);
+        await File.WriteAllTextAsync(mount.Under("nexus/scan_0009/.complete"), "");
+        var dataset = await RegisteredAsync("/nexus/scan_0009", TimeSpan.FromSeconds(60));
+        var printed = await ProcessRun.FacilityFsAsync("metadata", master, "--json");
+        Assert.True(printed.ExitCode == 0, printed.ToString());
+        var fields = JsonNode.Parse(printed.Out)!;
+        Assert.Equal(fields["scientificMetadata"]!.ToJsonString(), dataset["scientificMetadata"]!.ToJsonString());
+        Assert.Equal("Silver behenate calibration", dataset["description"]!.ToString());
+        Assert.Equal("AgBeh-0042", dataset["sampleId"]!.ToString());
+        Assert.StartsWith("data:image/png;base64,", Assert.Single(_scicat.Attachments)["thumbnail"]!.ToString());
     }
 
     [Fact]

@@ -38,19 +38,7 @@ public sealed class MountStallTests : IAsyncLifetime
             await ScriptedServer.StallAsync(c, TimeSpan.FromMinutes(5));
             return;
         }
-        while (!c.RequestAborted.IsCancellationRequested)
-        {
-            try
-            {
-                await c.Response.WriteAsync(" ", c.RequestAborted);
-                await c.Response.Body.FlushAsync(c.RequestAborted);
-                await Task.Delay(300, c.RequestAborted);
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException)
-            {
-                return;
-            }
-        }
+        await ScriptedServer.TrickleAsync(c, TimeSpan.FromMilliseconds(300));
     }
 
     private async Task<string> ConfigAsync()

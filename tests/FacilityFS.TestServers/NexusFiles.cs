@@ -8,9 +8,11 @@ public sealed class NexusFiles : IDisposable
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("ffs-nexus-");
 
     /// <summary>Writes a file of the given kind (see nexus/make_nexus.py) and returns its path.</summary>
-    public string Make(string kind, params string[] extra)
+    public string Make(string kind, params string[] extra) => MakeAt(kind, Path.Combine(_folder.FullName, $"{kind}-{Guid.NewGuid():N}.nxs"), extra);
+
+    /// <summary>Writes a file of the given kind at <paramref name="path"/> (a mount, say) with libhdf5 itself.</summary>
+    public string MakeAt(string kind, string path, params string[] extra)
     {
-        var path = Path.Combine(_folder.FullName, $"{kind}-{Guid.NewGuid():N}.nxs");
         var start = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "nexus", "make_nexus.py"), kind, path, .. extra])
         {
             RedirectStandardError = true,

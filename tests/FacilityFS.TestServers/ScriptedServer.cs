@@ -81,6 +81,24 @@ public sealed class ScriptedServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends a space every <paramref name="every"/> until the client gives up: never idle long enough for a stall timeout, never done either.</summary>
+    public static async Task TrickleAsync(HttpContext context, TimeSpan every)
+    {
+        while (!context.RequestAborted.IsCancellationRequested)
+        {
+            try
+            {
+                await context.Response.WriteAsync(" ", context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(every, context.RequestAborted);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException)
+            {
+                return;
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

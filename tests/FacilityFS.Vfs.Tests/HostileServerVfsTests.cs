@@ -103,20 +103,7 @@ public sealed class HostileServerVfsTests
             }
             await ScriptedServer.BeginMultistatusAsync(c, ScriptedServer.Response("/slow/"));
             started.TrySetResult();
-            // A byte now and then: never idle long enough for the stall timeout, never done either.
-            while (!c.RequestAborted.IsCancellationRequested)
-            {
-                try
-                {
-                    await c.Response.WriteAsync(" ", c.RequestAborted);
-                    await c.Response.Body.FlushAsync(c.RequestAborted);
-                    await Task.Delay(200, c.RequestAborted);
-                }
-                catch (Exception e) when (e is OperationCanceledException or IOException)
-                {
-                    return;
-                }
-            }
+            await ScriptedServer.TrickleAsync(c, TimeSpan.FromMilliseconds(200));
         });
         await using var store = StoreAt(server.BaseUri);
         await using var vfs = await VirtualFileSystem.CreateAsync(store, new VfsOptions { DirectoryCacheTime = TimeSpan.Zero });
