@@ -48,7 +48,7 @@ internal static class NexusThumbnail
     private static (string Name, IH5Group Group)? FindData(IH5Group entry, NexusTreeWalker walker)
     {
         var children = walker.Children(entry);
-        var named = walker.Attribute(entry, "default");
+        var named = NexusTreeWalker.Attribute(entry, "default");
         foreach (var child in children)
         {
             if (child is IH5Group group && (child.Name == named || (named is null && NexusTreeWalker.ClassOf(group) == "NXdata"))) return (child.Name, group);
@@ -59,17 +59,17 @@ internal static class NexusThumbnail
     private static IH5Dataset? FindSignal(IH5Group data, NexusTreeWalker walker)
     {
         var children = walker.Children(data);
-        var named = walker.Attribute(data, "signal");
+        var named = NexusTreeWalker.Attribute(data, "signal");
         // NeXus names the signal on the group; older files mark the field with signal=1 instead.
         return children.OfType<IH5Dataset>().FirstOrDefault(d => d.Name == named)
-            ?? children.OfType<IH5Dataset>().FirstOrDefault(d => walker.Attribute(d, "signal") == "1")
+            ?? children.OfType<IH5Dataset>().FirstOrDefault(d => NexusTreeWalker.Attribute(d, "signal") == "1")
             ?? children.OfType<IH5Dataset>().FirstOrDefault();
     }
 
     /// <summary>The first axis named by the group's `axes`, when it is a 1-D field as long as the signal.</summary>
     private static double[]? Axis(IH5Group data, NexusTreeWalker walker, ulong length)
     {
-        var axes = walker.Attribute(data, "axes");
+        var axes = NexusTreeWalker.Attribute(data, "axes");
         if (axes is null) return null;
         var first = axes.Split([',', ':', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
         if (first is null || first == "." || !data.LinkExists(first) || data.Get(first) is not IH5Dataset axis) return null;

@@ -7,19 +7,7 @@ namespace FacilityFS.Catalog.Nexus;
 internal sealed class NexusTreeWalker(NexusOptions options, List<string> warnings)
 {
     /// <summary>A group's `NX_class` attribute, or null.</summary>
-    public static string? ClassOf(IH5Object group)
-    {
-        try
-        {
-            if (!group.AttributeExists("NX_class")) return null;
-            var attribute = group.Attribute("NX_class");
-            return NexusValues.ReadAll(attribute.Type, new AttributeSource(attribute))?.FirstOrDefault()?.GetValue<string>();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return null;
-        }
-    }
+    public static string? ClassOf(IH5Object group) => Attribute(group, "NX_class");
 
     public JsonObject Group(IH5Group group, string path, int depth)
     {
@@ -67,7 +55,7 @@ internal sealed class NexusTreeWalker(NexusOptions options, List<string> warning
     }
 
     /// <summary>An attribute as text (numbers as they print, arrays joined by commas), or null when absent or unreadable.</summary>
-    public string? Attribute(IH5Object owner, string name)
+    public static string? Attribute(IH5Object owner, string name)
     {
         try
         {
