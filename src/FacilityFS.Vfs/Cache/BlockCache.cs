@@ -210,31 +210,30 @@ public sealed class BlockCache : IAsyncDisposable
         while (_diskWrites.Count < limit && _owedToDisk.TryDequeue(out var key))
         {
             if (_memory.TryAcquire(key, touch: false) is not { } block) continue;
-            TrackDiskWrite(Task.Run(() => WriteToDisk(disk, key, block)));
+            StartDiskWrite(disk, key, block);
         }
     }
 
-    private static void WriteToDisk(DiskTier disk, BlockKey key, Block block)
+    /// <summary>Writes one block behind the reader, tracked so that an unmount waits for it and the next mount finds it.</summary>
+    /// <remarks>It leaves the tracked set before it is seen as done, so a waiter never finds a finished write still listed and waits again in a loop.</remarks>
+    private void StartDiskWrite(DiskTier disk, BlockKey key, Block block)
     {
-        try
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _diskWrites[done.Task] = true;
+        _ = Task.Run(() =>
         {
-            disk.Write(key, block.Writable);
-        }
-        finally
-        {
-            block.Release();
-        }
-    }
-
-    /// <summary>Disk writes run behind the reader; they are tracked so that an unmount waits for them and the next mount finds every block.</summary>
-    private void TrackDiskWrite(Task write)
-    {
-        _diskWrites[write] = true;
-        write.ContinueWith(t =>
-        {
-            _diskWrites.TryRemove(t, out _);
-            PayDiskWrites(MaxPendingDiskWrites);
-        }, TaskScheduler.Default);
+            try
+            {
+                disk.Write(key, block.Writable);
+            }
+            finally
+            {
+                block.Release();
+                _diskWrites.TryRemove(done.Task, out _);
+                done.SetResult();
+                PayDiskWrites(MaxPendingDiskWrites);
+            }
+        });
     }
 
     /// <summary>Writes every owed block still in memory to the disk tier and waits for all disk writes, so the next mount finds them.</summary>
