@@ -12,12 +12,12 @@ public sealed partial class OidcClient(HttpClient http, OidcSettings settings)
     public const int MaxAnswerBytes = 1 << 20;
 
     /// <summary>The HTTP client for providers: redirects are not followed, since following one resends the form (a refresh token, the client secret) to wherever it points; answers are bounded.</summary>
-    public static HttpClient CreateHttpClient() =>
-        new(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15), AllowAutoRedirect = false })
-        {
-            Timeout = TimeSpan.FromSeconds(60),
-            MaxResponseContentBufferSize = MaxAnswerBytes,
-        };
+    public static HttpClient CreateHttpClient() => Bounded(CreateHandler(), disposeHandler: true);
+
+    private static SocketsHttpHandler CreateHandler() => new() { ConnectTimeout = TimeSpan.FromSeconds(15), AllowAutoRedirect = false };
+
+    private static HttpClient Bounded(HttpMessageHandler handler, bool disposeHandler) =>
+        new(handler, disposeHandler) { Timeout = TimeSpan.FromSeconds(60), MaxResponseContentBufferSize = MaxAnswerBytes };
 
     private DiscoveryDocumentResponse? _discovery;
 
@@ -27,7 +27,7 @@ public sealed partial class OidcClient(HttpClient http, OidcSettings settings)
     private string Authority => Settings.Issuer.AbsoluteUri.TrimEnd('/');
 
     /// <summary>Duende's discovery policy: the issuer must be the one asked for, every endpoint must lie under it, https except on loopback. Keys are not required: tokens are checked by the storage, not by us.</summary>
-    private DiscoveryPolicy Policy() => new() { RequireKeySet = false };
+    private static DiscoveryPolicy DiscoveryRules() => new() { RequireKeySet = false };
 
     /// <summary>Starts a device login; show the person <see cref="DeviceAuthorization.VerificationUri"/> and the user code.</summary>
     public async Task<DeviceAuthorization> StartDeviceLoginAsync(CancellationToken cancellationToken)
@@ -126,7 +126,7 @@ public sealed partial class OidcClient(HttpClient http, OidcSettings settings)
     private async Task<DiscoveryDocumentResponse> DiscoverAsync(CancellationToken cancellationToken)
     {
         if (_discovery is { } known) return known;
-        var discovery = await http.GetDiscoveryDocumentAsync(new DiscoveryDocumentRequest { Address = Authority, Policy = Policy() }, cancellationToken).ConfigureAwait(false);
+        var discovery = await http.GetDiscoveryDocumentAsync(new DiscoveryDocumentRequest { Address = Authority, Policy = DiscoveryRules() }, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         var url = $"{Authority}/.well-known/openid-configuration";
         if (discovery.IsError)
