@@ -16,6 +16,9 @@ public sealed partial class LoginCommandTests : IAsyncLifetime
     private ScriptedServer _storage = null!;
     private string _config = "";
 
+    /// <summary>Environment for the child process beyond the XDG folders: null removes a variable (DISPLAY, BROWSER).</summary>
+    private readonly Dictionary<string, string?> _environment = [];
+
     public async Task InitializeAsync()
     {
         _provider = await OidcProvider.StartAsync(accessTokenSeconds: 4);
@@ -82,6 +85,11 @@ public sealed partial class LoginCommandTests : IAsyncLifetime
         foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "facilityfs.dll"), "--config", _config, .. args]) start.ArgumentList.Add(arg);
         start.Environment["XDG_CONFIG_HOME"] = Path.Combine(_home.FullName, "xdg-config");
         start.Environment["XDG_CACHE_HOME"] = Path.Combine(_home.FullName, "xdg-cache");
+        foreach (var (name, value) in _environment)
+        {
+            if (value is null) start.Environment.Remove(name);
+            else start.Environment[name] = value;
+        }
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = new StringBuilder();
@@ -173,6 +181,51 @@ public sealed partial class LoginCommandTests : IAsyncLifetime
         Assert.True(search.ExitCode == 0, search.ToString());
         Assert.Contains(scicat.Requests, r => r.Path.EndsWith("/Datasets", StringComparison.Ordinal));
     }
+
+    /// <summary>A remote whose login is the browser's, with the provider's public native client.</summary>
+    private async Task UseBrowserLoginAsync() =>
+        await File.WriteAllTextAsync(_config, $"remotes:\n  op:\n    url: {_storage.BaseUri}\n    retries: 0\n    oidc:\n      issuer: {_provider.Issuer}\n"
+            + $"      client_id: {OidcProvider.BrowserClient}\n      scope: openid storage.read:/\n      flow: browser\n");
+
+    [Fact]
+    public async Task A_browser_login_opens_the_browser_and_the_storage_gets_its_tokens()
+    {
+        await UseBrowserLoginAsync();
+        // The "browser" command does nothing; the test reads the URL the command shows and does what a person does there.
+        _environment["BROWSER"] = "true";
+        using var browser = new ProviderBrowser();
+        var login = await RunAsync(async line =>
+        {
+            if (StartUrl().Match(line) is { Success: true } m) await browser.LogInAndReturnAsync(new Uri(m.Groups[1].Value));
+        }, "login", "op");
+        Assert.True(login.ExitCode == 0, login.ToString());
+        Assert.Contains("log in in the browser", login.Error);
+        Assert.Contains("logged in to op as test-user", login.Out);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(TokenFile));
+        Assert.Equal(0, (await RunAsync(null, "stat", "op:/")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Without_a_display_the_browser_login_falls_back_to_the_device_flow_and_browser_asked_for_is_an_error()
+    {
+        await UseBrowserLoginAsync();
+        foreach (var name in (string[])["BROWSER", "DISPLAY", "WAYLAND_DISPLAY"]) _environment[name] = null;
+        var login = await RunAsync(async line =>
+        {
+            if (UserCode().Match(line) is { Success: true } m) await _provider.ApproveAsync(m.Groups[1].Value);
+        }, "login", "op");
+        Assert.True(login.ExitCode == 0, login.ToString());
+        Assert.Contains("no display", login.Error);
+        Assert.Contains("device flow", login.Error);
+        Assert.Contains("logged in to op as test-user", login.Out);
+        var asked = await RunAsync(null, "login", "op", "--browser");
+        Assert.Equal(3, asked.ExitCode);
+        Assert.Contains("cannot log in with --browser", asked.Error);
+        Assert.Contains("--device", asked.Error);
+    }
+
+    [GeneratedRegex(@"if none does, open (http://\S+)")]
+    private static partial Regex StartUrl();
 
     [GeneratedRegex("enter the code ([A-Z]{4}-?[A-Z]{4})")]
     private static partial Regex UserCode();

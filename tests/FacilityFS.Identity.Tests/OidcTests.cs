@@ -143,6 +143,20 @@ public sealed class OidcTests(OidcFixture fixture) : IClassFixture<OidcFixture>,
     }
 
     [Fact]
+    public async Task Introspection_says_whom_a_live_token_is_for_and_that_a_revoked_session_is_over()
+    {
+        var client = Client();
+        var state = await LoginAsync(client);
+        var live = await client.IntrospectAsync(state.RefreshToken!, CancellationToken.None);
+        Assert.NotNull(live);
+        Assert.True(live.Active);
+        Assert.Equal("test-user", live.Subject);
+        Assert.True(await client.RevokeAsync(state.RefreshToken!, CancellationToken.None));
+        var revoked = await client.IntrospectAsync(state.RefreshToken!, CancellationToken.None);
+        Assert.False(revoked!.Active);
+    }
+
+    [Fact]
     public async Task A_robot_account_gets_tokens_with_client_credentials_and_no_person()
     {
         var robot = Client(OidcProvider.RobotClient, OidcProvider.RobotSecret, OidcFlow.ClientCredentials);

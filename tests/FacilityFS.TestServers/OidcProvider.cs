@@ -2,13 +2,15 @@ using System.Diagnostics;
 
 namespace FacilityFS.TestServers;
 
-/// <summary>A real OpenID Provider (npm oidc-provider 9) on 127.0.0.1 for the tests: device flow, rotating refresh tokens, client credentials, short-lived JWT access tokens.</summary>
+/// <summary>A real OpenID Provider (npm oidc-provider 9) on 127.0.0.1 for the tests: device flow, browser login with its own login and consent pages, rotating refresh tokens, client credentials, short-lived JWT access tokens.</summary>
 /// <remarks>The package is installed once into the user's cache folder (npm registry); the script is ours (oidc/provider.mjs beside this assembly).</remarks>
 public sealed class OidcProvider : IAsyncDisposable
 {
     public const string DeviceClient = "ffs-device";
     public const string DeviceSecret = "ffs-device-secret";
     public const string PublicClient = "ffs-public";
+    /// <summary>A public native client allowed the browser login (authorization code + PKCE) back to any loopback port, and the device flow.</summary>
+    public const string BrowserClient = "ffs-browser";
     public const string RobotClient = "ffs-robot";
     public const string RobotSecret = "ffs-robot-secret";
 
@@ -32,7 +34,8 @@ public sealed class OidcProvider : IAsyncDisposable
     public Uri Issuer => new($"http://127.0.0.1:{Port}");
 
     /// <summary>Starts a provider whose access tokens live <paramref name="accessTokenSeconds"/>; restarting forgets every grant (in-memory store).</summary>
-    public static async Task<OidcProvider> StartAsync(int accessTokenSeconds = 10, int pollIntervalSeconds = 1, int deviceCodeSeconds = 600, int? port = null)
+    /// <param name="withoutCodeFlow">A provider that offers no authorization code grant (no browser login), only the device flow.</param>
+    public static async Task<OidcProvider> StartAsync(int accessTokenSeconds = 10, int pollIntervalSeconds = 1, int deviceCodeSeconds = 600, int? port = null, bool withoutCodeFlow = false)
     {
         var folder = await InstallAsync().ConfigureAwait(false);
         var chosen = port ?? FreePort.Next();
@@ -47,6 +50,7 @@ public sealed class OidcProvider : IAsyncDisposable
         start.Environment["AT_TTL"] = accessTokenSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["POLL_INTERVAL"] = pollIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["DEVICE_CODE_TTL"] = deviceCodeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (withoutCodeFlow) start.Environment["NO_CODE_FLOW"] = "1";
         var publicKey = Path.Combine(Path.GetTempPath(), $"ffs-op-{chosen}.pem");
         start.Environment["PUBLIC_KEY_FILE"] = publicKey;
         var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start node (package nodejs)");

@@ -30,6 +30,9 @@ public sealed class TestCertificates
     /// <summary>A client certificate from a CA the server does not trust.</summary>
     public string StrangerChain => Path.Combine(Folder, "stranger.pem");
 
+    /// <summary>A grid proxy (RFC 3820) as voms-proxy-init writes it: the proxy certificate, its key, then the user's certificate and the CA that issued that.</summary>
+    public string ProxyFile => Path.Combine(Folder, "x509up_test");
+
     public static TestCertificates Create(string folder)
     {
         Directory.CreateDirectory(folder);
@@ -48,6 +51,10 @@ public sealed class TestCertificates
         File.WriteAllText(result.ClientChain, client.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem());
         File.WriteAllText(result.ClientKey, client.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
         File.WriteAllBytes(result.ClientPkcs12, new X509Certificate2Collection { client, intermediate }.Export(X509ContentType.Pkcs12, Pkcs12Password)!);
+        using var proxy = Proxy(client, from);
+        File.WriteAllText(result.ProxyFile, proxy.ExportCertificatePem() + "\n" + proxy.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n"
+            + client.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem());
+        File.SetUnixFileMode(result.ProxyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.WriteAllText(result.StrangerChain, stranger.ExportCertificatePem() + "\n" + stranger.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
         return result;
     }
@@ -79,6 +86,26 @@ public sealed class TestCertificates
             request.CertificateExtensions.Add(names.Build());
         }
         using var signed = request.Create(issuer, from, from.AddMonths(6), RandomNumberGenerator.GetBytes(8));
+        return signed.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>An RFC 3820 proxy of <paramref name="user"/>: its subject is the user's plus one CN, it is signed with the user's key (not a CA's), and it carries ProxyCertInfo (inherit all).</summary>
+    private static X509Certificate2 Proxy(X509Certificate2 user, DateTimeOffset from)
+    {
+        var key = RSA.Create(2048);
+        var serial = RandomNumberGenerator.GetInt32(1, int.MaxValue);
+        var request = new CertificateRequest($"CN={serial}, {user.Subject}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        var info = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (info.PushSequence())
+        using (info.PushSequence())
+        {
+            info.WriteObjectIdentifier("1.3.6.1.5.5.7.21.1");
+        }
+        request.CertificateExtensions.Add(new X509Extension("1.3.6.1.5.5.7.1.14", info.Encode(), critical: true));
+        // Signed by the user's own key: .NET's Create(issuer certificate) would refuse an issuer that is not a CA.
+        var signer = X509SignatureGenerator.CreateForRSA(user.GetRSAPrivateKey()!, RSASignaturePadding.Pkcs1);
+        using var signed = request.Create(user.SubjectName, signer, from, from.AddDays(3), BitConverter.GetBytes((long)serial));
         return signed.CopyWithPrivateKey(key);
     }
 }

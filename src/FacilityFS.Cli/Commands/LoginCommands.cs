@@ -19,7 +19,12 @@ internal static class LoginCommands
         var clientId = new Option<string?>("--client-id") { Description = "The client registered there (overrides oidc.client_id)" };
         var secretFile = new Option<string?>("--client-secret-file") { Description = "A file holding the client's secret (never give a secret on the command line: others see it in ps)" };
         var scope = new Option<string?>("--scope") { Description = "Scopes to ask for, space-separated (overrides oidc.scope)" };
-        var command = new Command("login", "Log in to a remote's OpenID provider (device flow: open the URL shown, enter the code)") { remote, issuer, clientId, secretFile, scope };
+        var browser = new Option<bool>("--browser") { Description = "Log in in this machine's browser (authorization code + PKCE; overrides oidc.flow)" };
+        var device = new Option<bool>("--device") { Description = "Log in with a code on any device (device flow; overrides oidc.flow)" };
+        var command = new Command("login", "Log in to a remote's OpenID provider: in this machine's browser (oidc.flow: browser, or --browser), or by opening the URL shown and entering the code (device flow)")
+        {
+            remote, issuer, clientId, secretFile, scope, browser, device,
+        };
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (cmd, token) =>
         {
             var (name, oidc) = OidcOf(cmd, parse.GetValue(remote)!);
@@ -28,25 +33,58 @@ internal static class LoginCommands
             if (parse.GetValue(clientId) is { } c) oidc = oidc with { ClientId = c };
             if (parse.GetValue(secretFile) is { } f) oidc = oidc with { ClientSecretFile = ConfigLoader.ExpandHome(f) };
             if (parse.GetValue(scope) is { } s) oidc = oidc with { Scope = s };
+            var (askedBrowser, askedDevice) = (parse.GetValue(browser), parse.GetValue(device));
+            if (askedBrowser && askedDevice) throw new UsageException("give --browser or --device, not both");
+            if (askedBrowser) oidc = oidc with { Flow = OidcFlow.Browser };
+            if (askedDevice) oidc = oidc with { Flow = OidcFlow.Device };
             var client = Login.ClientFor(oidc);
-            TokenState state;
-            if (oidc.Flow == OidcFlow.ClientCredentials)
+            var state = oidc.Flow switch
             {
-                state = await client.ClientCredentialsAsync(token).ConfigureAwait(false);
-            }
-            else
-            {
-                var login = await client.StartDeviceLoginAsync(token).ConfigureAwait(false);
-                context.ErrorLine($"To log in to {name}, open {login.VerificationUri} and enter the code {login.UserCode}");
-                if (login.VerificationUriComplete is { } complete) context.ErrorLine($"(or open {complete})");
-                context.ErrorLine($"waiting for the approval (the code is valid until {login.ExpiresAt.ToLocalTime():HH:mm:ss})…");
-                state = await client.WaitForDeviceLoginAsync(login, token,
-                    wait => context.ErrorLine($"the provider asks to poll more slowly: every {wait.TotalSeconds:0} s")).ConfigureAwait(false);
-            }
+                OidcFlow.ClientCredentials => await client.ClientCredentialsAsync(token).ConfigureAwait(false),
+                OidcFlow.Browser when await BrowserOrWhyNotAsync(context, client, explicitly: askedBrowser, token).ConfigureAwait(false) is { } opener
+                    => await BrowserLoginAsync(context, client, name, opener, token).ConfigureAwait(false),
+                _ => await DeviceLoginAsync(context, client, name, token).ConfigureAwait(false),
+            };
             Login.Store.Write(name, state);
             context.Line($"logged in to {name} as {Describe(state).Subject} (token valid until {state.ExpiresAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}; kept in {Login.Store.PathOf(name)})");
         }, ct));
         return command;
+    }
+
+    /// <summary>The command that opens a browser here, or null (with the reason said) when the device login must do: no display, or a provider without the code grant; asked for explicitly, either is an error.</summary>
+    private static async Task<string?> BrowserOrWhyNotAsync(CliContext context, OidcClient client, bool explicitly, CancellationToken token)
+    {
+        string? why = null;
+        var opener = SystemBrowser.Opener();
+        if (opener is null) why = "there is no display to open a browser on (neither DISPLAY nor WAYLAND_DISPLAY is set, or xdg-open is missing)";
+        else if (!await client.OffersBrowserLoginAsync(token).ConfigureAwait(false))
+            why = $"{client.Settings.Issuer} offers no browser login (no authorization_code grant in its discovery document)";
+        if (why is null) return opener;
+        if (explicitly) throw new CredentialException($"cannot log in with --browser: {why}; use --device");
+        context.ErrorLine($"{why}: logging in with a code instead (device flow)");
+        return null;
+    }
+
+    private static Task<TokenState> BrowserLoginAsync(CliContext context, OidcClient client, string name, string opener, CancellationToken token) =>
+        client.BrowserLoginAsync((start, _) =>
+        {
+            // The start URL carries no secret (PKCE keeps the verifier here), so it is shown for a browser that does not open by itself.
+            context.ErrorLine($"To log in to {name}, log in in the browser that opens now; if none does, open {start.AbsoluteUri}");
+            if (!SystemBrowser.Open(opener, start)) context.ErrorLine($"facilityfs: could not start '{opener}'; open the URL above yourself");
+            context.ErrorLine("waiting for the login in the browser…");
+            return Task.CompletedTask;
+        }, BrowserPatience, token);
+
+    private static readonly TimeSpan BrowserPatience = TimeSpan.FromMinutes(5);
+
+    private static async Task<TokenState> DeviceLoginAsync(CliContext context, OidcClient client, string name, CancellationToken token)
+    {
+        var login = await client.StartDeviceLoginAsync(token).ConfigureAwait(false);
+        context.ErrorLine($"To log in to {name}, open {login.VerificationUri} and enter the code {login.UserCode}");
+        if (login.VerificationUriComplete is { } complete) context.ErrorLine($"(or open {complete})");
+        context.ErrorLine($"waiting for the approval (the code is valid until {login.ExpiresAt.ToLocalTime():HH:mm:ss})…");
+        return await client.WaitForDeviceLoginAsync(login, token,
+            wait => context.ErrorLine($"the provider asks to poll more slowly: every {wait.TotalSeconds:0} s")).ConfigureAwait(false);
     }
 
     public static Command LogoutCommand(CliContext context)

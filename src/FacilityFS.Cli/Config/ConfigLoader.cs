@@ -225,8 +225,9 @@ public static partial class ConfigLoader
         var flow = Text("flow") switch
         {
             null or "device" => Identity.Oidc.OidcFlow.Device,
+            "browser" => Identity.Oidc.OidcFlow.Browser,
             "client_credentials" => Identity.Oidc.OidcFlow.ClientCredentials,
-            var other => throw new ConfigException(file, LineOf(values["flow"]), $"{prefix}.flow", $"'{other}' is not a flow; give device or client_credentials"),
+            var other => throw new ConfigException(file, LineOf(values["flow"]), $"{prefix}.flow", $"'{other}' is not a flow; give device, browser or client_credentials"),
         };
         var secretFile = Text("client_secret_file") is { } secret ? ExpandHome(secret) : null;
         if (flow == Identity.Oidc.OidcFlow.ClientCredentials && secretFile is null)

@@ -88,9 +88,12 @@ public sealed partial class RemoteResolver(FacilityConfig config, bool insecure 
                 MaxListingEntries = remote.MaxListingEntries,
                 MaxResponseBytes = remote.MaxResponseBytes,
                 InsecureSkipTlsVerify = skipChecks,
-                ClientCertificate = remote.ClientCertificate is { } certificate
-                    ? Identity.Tls.ClientCertificate.Load(certificate, remote.ClientKey, remote.ClientCertificatePasswordFile is { } p ? new SecretFile(p).Read() : null)
-                    : null,
+                ClientCertificate = remote.ClientCertificate switch
+                {
+                    null => null,
+                    Identity.Tls.GridProxy.ConfigValue => Identity.Tls.GridProxy.Load(),
+                    var certificate => Identity.Tls.ClientCertificate.Load(certificate, remote.ClientKey, remote.ClientCertificatePasswordFile is { } p ? new SecretFile(p).Read() : null),
+                },
                 TrustedAuthorities = remote.CaBundle is { } bundle ? Identity.Tls.TrustedAuthorities.Load(bundle) : null,
             }, CredentialsFor(remote));
         }

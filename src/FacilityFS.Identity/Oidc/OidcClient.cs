@@ -1,75 +1,83 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
+using Duende.IdentityModel.Client;
 
 namespace FacilityFS.Identity.Oidc;
 
-/// <summary>Speaks OpenID Connect to one provider over HttpClient: discovery, the device grant (RFC 8628), refresh, client credentials, revocation.</summary>
+/// <summary>Speaks OpenID Connect to one provider through Duende.IdentityModel: discovery, the device grant (RFC 8628), refresh, client credentials, revocation, introspection; the browser login is in OidcClient.Browser.cs.</summary>
 /// <remarks>Tokens travel only in POST bodies and Authorization headers, never in URLs; errors carry the provider's own words but never a token.</remarks>
-public sealed class OidcClient(HttpClient http, OidcSettings settings)
+public sealed partial class OidcClient(HttpClient http, OidcSettings settings)
 {
-    /// <summary>The HTTP client for providers: redirects are not followed, since following one resends the form (a refresh token, the client secret) to wherever it points.</summary>
-    public static HttpClient CreateHttpClient() =>
-        new(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15), AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(60) };
+    /// <summary>The largest answer read from a provider; discovery documents and token answers are a few KiB.</summary>
+    public const int MaxAnswerBytes = 1 << 20;
 
-    private const string DeviceGrant = "urn:ietf:params:oauth:grant-type:device_code";
-    private Endpoints? _endpoints;
+    /// <summary>The HTTP client for providers: redirects are not followed, since following one resends the form (a refresh token, the client secret) to wherever it points; answers are bounded.</summary>
+    public static HttpClient CreateHttpClient() => Bounded(CreateHandler(), disposeHandler: true);
+
+    private static SocketsHttpHandler CreateHandler() => new() { ConnectTimeout = TimeSpan.FromSeconds(15), AllowAutoRedirect = false };
+
+    private static HttpClient Bounded(HttpMessageHandler handler, bool disposeHandler) =>
+        new(handler, disposeHandler) { Timeout = TimeSpan.FromSeconds(60), MaxResponseContentBufferSize = MaxAnswerBytes };
+
+    private DiscoveryDocumentResponse? _discovery;
 
     public OidcSettings Settings { get; } = settings;
 
-    private sealed record Endpoints(Uri Token, Uri? DeviceAuthorization, Uri? Revocation);
+    /// <summary>The issuer as an authority: without the trailing slash a bare host gets from Uri.</summary>
+    private string Authority => Settings.Issuer.AbsoluteUri.TrimEnd('/');
+
+    /// <summary>Duende's discovery policy: the issuer must be the one asked for, every endpoint must lie under it, https except on loopback. Keys are not required: tokens are checked by the storage, not by us.</summary>
+    private static DiscoveryPolicy DiscoveryRules() => new() { RequireKeySet = false };
 
     /// <summary>Starts a device login; show the person <see cref="DeviceAuthorization.VerificationUri"/> and the user code.</summary>
     public async Task<DeviceAuthorization> StartDeviceLoginAsync(CancellationToken cancellationToken)
     {
-        var endpoints = await DiscoverAsync(cancellationToken).ConfigureAwait(false);
-        var url = endpoints.DeviceAuthorization ?? throw new CredentialException($"{Settings.Issuer} offers no device login (its discovery document has no device_authorization_endpoint)");
-        var scope = string.Join(' ', Settings.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Append("offline_access").Distinct(StringComparer.Ordinal));
-        using var document = await PostAsync(url, [new("scope", scope)], cancellationToken).ConfigureAwait(false);
-        var root = document.RootElement;
-        var verification = Text(root, "verification_uri") ?? Text(root, "verification_url");
-        if (Text(root, "device_code") is not { } deviceCode || Text(root, "user_code") is not { } userCode || verification is null
+        var discovery = await DiscoverAsync(cancellationToken).ConfigureAwait(false);
+        var url = discovery.DeviceAuthorizationEndpoint
+            ?? throw new CredentialException($"{Settings.Issuer} offers no device login (its discovery document has no device_authorization_endpoint)");
+        using var answer = await http.RequestDeviceAuthorizationAsync(Authenticated(new DeviceAuthorizationRequest { Address = url, Scope = WithOfflineAccess() }),
+            cancellationToken).ConfigureAwait(false);
+        if (answer.IsError) throw Failure(answer, url, cancellationToken);
+        var verification = answer.VerificationUri ?? answer.TryGet("verification_url");
+        if (answer.DeviceCode is not { } deviceCode || answer.UserCode is not { } userCode || verification is null
             || !Uri.TryCreate(verification, UriKind.Absolute, out var verificationUri))
             throw new CredentialException($"{url}: the device authorization answer lacks device_code, user_code or verification_uri");
-        var complete = Text(root, "verification_uri_complete") is { } c && Uri.TryCreate(c, UriKind.Absolute, out var u) ? u : null;
-        var expiresIn = Seconds(root, "expires_in") ?? TimeSpan.FromMinutes(10);
-        // RFC 8628 3.2: without an interval the client polls every 5 s.
-        var interval = Seconds(root, "interval") ?? TimeSpan.FromSeconds(5);
+        var complete = answer.VerificationUriComplete is { } c && Uri.TryCreate(c, UriKind.Absolute, out var u) ? u : null;
+        var expiresIn = answer.ExpiresIn is > 0 and var e ? TimeSpan.FromSeconds(e) : TimeSpan.FromMinutes(10);
+        // RFC 8628 3.2: without an interval the client polls every 5 s (Duende's default too).
+        var interval = TimeSpan.FromSeconds(Math.Max(0, answer.Interval));
         return new DeviceAuthorization(deviceCode, userCode, verificationUri, complete, DateTimeOffset.UtcNow + expiresIn, interval);
     }
 
     /// <summary>Polls until the person approved (tokens), denied, or the code expired (errors that say so); honours interval and slow_down.</summary>
     public async Task<TokenState> WaitForDeviceLoginAsync(DeviceAuthorization login, CancellationToken cancellationToken, Action<TimeSpan>? slowedDown = null)
     {
-        var endpoints = await DiscoverAsync(cancellationToken).ConfigureAwait(false);
+        var url = await TokenEndpointAsync(cancellationToken).ConfigureAwait(false);
         var wait = login.Interval;
         while (true)
         {
             await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             if (DateTimeOffset.UtcNow > login.ExpiresAt)
                 throw new CredentialException($"the login code {login.UserCode} expired before it was approved; run the login again");
-            var (status, document) = await SendAsync(endpoints.Token, [new("grant_type", DeviceGrant), new("device_code", login.DeviceCode)], cancellationToken).ConfigureAwait(false);
-            using (document)
+            using var answer = await http.RequestDeviceTokenAsync(Authenticated(new DeviceTokenRequest { Address = url, DeviceCode = login.DeviceCode }),
+                cancellationToken).ConfigureAwait(false);
+            if (!answer.IsError) return TokensFrom(answer, url, null);
+            switch (answer.ErrorType == ResponseErrorType.Protocol ? answer.Error : null)
             {
-                if (status == HttpStatusCode.OK) return TokensFrom(document.RootElement, endpoints.Token, null);
-                switch (Text(document.RootElement, "error"))
-                {
-                    case "authorization_pending":
-                        continue;
-                    case "slow_down":
-                        // RFC 8628 3.5: five seconds more for this and every later poll; a server that names its own interval gets the larger.
-                        var asked = Seconds(document.RootElement, "interval") ?? TimeSpan.Zero;
-                        wait = TimeSpan.FromTicks(Math.Max((wait + TimeSpan.FromSeconds(5)).Ticks, asked.Ticks));
-                        slowedDown?.Invoke(wait);
-                        continue;
-                    case "access_denied":
-                        throw new CredentialException($"the login was denied at {Settings.Issuer}");
-                    case "expired_token":
-                        throw new CredentialException($"the login code {login.UserCode} expired before it was approved; run the login again");
-                    default:
-                        throw ErrorOf(endpoints.Token, status, document.RootElement);
-                }
+                case "authorization_pending":
+                    continue;
+                case "slow_down":
+                    // RFC 8628 3.5: five seconds more for this and every later poll; a server that names its own interval gets the larger.
+                    var asked = Seconds(answer.Json, "interval") ?? TimeSpan.Zero;
+                    wait = TimeSpan.FromTicks(Math.Max((wait + TimeSpan.FromSeconds(5)).Ticks, asked.Ticks));
+                    slowedDown?.Invoke(wait);
+                    continue;
+                case "access_denied":
+                    throw new CredentialException($"the login was denied at {Settings.Issuer}");
+                case "expired_token":
+                    throw new CredentialException($"the login code {login.UserCode} expired before it was approved; run the login again");
+                default:
+                    throw Failure(answer, url, cancellationToken);
             }
         }
     }
@@ -77,153 +85,126 @@ public sealed class OidcClient(HttpClient http, OidcSettings settings)
     /// <summary>Trades a refresh token for new tokens; a refused one (expired, revoked, reused after rotation) means logging in again.</summary>
     public async Task<TokenState> RefreshAsync(string refreshToken, CancellationToken cancellationToken)
     {
-        var endpoints = await DiscoverAsync(cancellationToken).ConfigureAwait(false);
-        var (status, document) = await SendAsync(endpoints.Token, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken)], cancellationToken).ConfigureAwait(false);
-        using (document)
-        {
-            if (status == HttpStatusCode.OK) return TokensFrom(document.RootElement, endpoints.Token, refreshToken);
-            if (Text(document.RootElement, "error") == "invalid_grant")
-                throw new CredentialException($"the session at {Settings.Issuer} has ended (refresh token refused: {Text(document.RootElement, "error_description") ?? "invalid_grant"}); log in again");
-            throw ErrorOf(endpoints.Token, status, document.RootElement);
-        }
+        var url = await TokenEndpointAsync(cancellationToken).ConfigureAwait(false);
+        using var answer = await http.RequestRefreshTokenAsync(Authenticated(new RefreshTokenRequest { Address = url, RefreshToken = refreshToken }),
+            cancellationToken).ConfigureAwait(false);
+        if (!answer.IsError) return TokensFrom(answer, url, refreshToken);
+        if (answer.ErrorType == ResponseErrorType.Protocol && answer.Error == "invalid_grant")
+            throw new CredentialException($"the session at {Settings.Issuer} has ended (refresh token refused: {answer.ErrorDescription ?? "invalid_grant"}); log in again");
+        throw Failure(answer, url, cancellationToken);
     }
 
     /// <summary>A token for the client itself (robot and instrument accounts).</summary>
     public async Task<TokenState> ClientCredentialsAsync(CancellationToken cancellationToken)
     {
-        var endpoints = await DiscoverAsync(cancellationToken).ConfigureAwait(false);
-        List<KeyValuePair<string, string>> form = [new("grant_type", "client_credentials")];
-        if (Settings.Scope.Length > 0) form.Add(new("scope", Settings.Scope));
-        using var document = await PostAsync(endpoints.Token, form, cancellationToken).ConfigureAwait(false);
-        return TokensFrom(document.RootElement, endpoints.Token, null);
+        var url = await TokenEndpointAsync(cancellationToken).ConfigureAwait(false);
+        using var answer = await http.RequestClientCredentialsTokenAsync(
+            Authenticated(new ClientCredentialsTokenRequest { Address = url, Scope = Settings.Scope.Length > 0 ? Settings.Scope : null }), cancellationToken).ConfigureAwait(false);
+        return answer.IsError ? throw Failure(answer, url, cancellationToken) : TokensFrom(answer, url, null);
     }
 
     /// <summary>Revokes a refresh token where the provider offers revocation; false when it does not.</summary>
     public async Task<bool> RevokeAsync(string refreshToken, CancellationToken cancellationToken)
     {
-        var endpoints = await DiscoverAsync(cancellationToken).ConfigureAwait(false);
-        if (endpoints.Revocation is not { } url) return false;
-        var (status, document) = await SendAsync(url, [new("token", refreshToken), new("token_type_hint", "refresh_token")], cancellationToken).ConfigureAwait(false);
-        using (document)
-        {
-            if (status != HttpStatusCode.OK) throw ErrorOf(url, status, document.RootElement);
-        }
-        return true;
+        if ((await DiscoverAsync(cancellationToken).ConfigureAwait(false)).RevocationEndpoint is not { } url) return false;
+        using var answer = await http.RevokeTokenAsync(Authenticated(new TokenRevocationRequest { Address = url, Token = refreshToken, TokenTypeHint = "refresh_token" }),
+            cancellationToken).ConfigureAwait(false);
+        return answer.IsError ? throw Failure(answer, url, cancellationToken) : true;
     }
 
-    private async Task<Endpoints> DiscoverAsync(CancellationToken cancellationToken)
+    /// <summary>What the provider says of a token (RFC 7662), for opaque tokens whose holder cannot read them; null where the provider offers no introspection.</summary>
+    public async Task<TokenIntrospection?> IntrospectAsync(string token, CancellationToken cancellationToken)
     {
-        if (_endpoints is { } known) return known;
-        var url = new Uri(Settings.Issuer.AbsoluteUri.TrimEnd('/') + "/.well-known/openid-configuration");
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.GetAsync(url, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new CredentialException($"cannot reach the OpenID provider {Settings.Issuer}: {e.Message}", e);
-        }
-        using (response)
-        {
-            if (!response.IsSuccessStatusCode)
-                throw new CredentialException($"{url} answered {(int)response.StatusCode} {response.ReasonPhrase}: is {Settings.Issuer} the right issuer URL?");
-            using var document = await ReadJsonAsync(response, url, cancellationToken).ConfigureAwait(false);
-            var root = document.RootElement;
-            // The issuer a provider names must be the one asked for (a trailing slash aside), or its tokens are someone else's.
-            if (Text(root, "issuer") is not { } issuer || !SameIssuer(issuer, Settings.Issuer.AbsoluteUri))
-                throw new CredentialException($"{url} names the issuer '{Text(root, "issuer")}', not {Settings.Issuer}");
-            var token = Text(root, "token_endpoint") is { } t && Uri.TryCreate(t, UriKind.Absolute, out var tokenUri) ? tokenUri
-                : throw new CredentialException($"{url} names no token_endpoint");
-            Uri? Optional(string name) => Text(root, name) is { } v && Uri.TryCreate(v, UriKind.Absolute, out var uri) ? uri : null;
-            return _endpoints = new Endpoints(token, Optional("device_authorization_endpoint"), Optional("revocation_endpoint"));
-        }
+        if ((await DiscoverAsync(cancellationToken).ConfigureAwait(false)).IntrospectionEndpoint is not { } url) return null;
+        using var answer = await http.IntrospectTokenAsync(Authenticated(new TokenIntrospectionRequest { Address = url, Token = token }), cancellationToken).ConfigureAwait(false);
+        if (answer.IsError) throw Failure(answer, url, cancellationToken);
+        return new TokenIntrospection(answer.IsActive, answer.Subject, answer.UserName, answer.Scopes.Length == 0 ? null : string.Join(' ', answer.Scopes),
+            answer.Expiration);
     }
 
-    private static bool SameIssuer(string a, string b) => string.Equals(a.TrimEnd('/'), b.TrimEnd('/'), StringComparison.Ordinal);
-
-    private async Task<JsonDocument> PostAsync(Uri url, List<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
+    /// <summary>The provider's discovery document, fetched once and checked by Duende's policy; failures say whether the issuer is wrong or unreachable.</summary>
+    private async Task<DiscoveryDocumentResponse> DiscoverAsync(CancellationToken cancellationToken)
     {
-        var (status, document) = await SendAsync(url, form, cancellationToken).ConfigureAwait(false);
-        if (status == HttpStatusCode.OK) return document;
-        using (document) throw ErrorOf(url, status, document.RootElement);
+        if (_discovery is { } known) return known;
+        var discovery = await http.GetDiscoveryDocumentAsync(new DiscoveryDocumentRequest { Address = Authority, Policy = DiscoveryRules() }, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        var url = $"{Authority}/.well-known/openid-configuration";
+        if (discovery.IsError)
+        {
+            using (discovery)
+            {
+                throw discovery.ErrorType switch
+                {
+                    ResponseErrorType.Exception => Unreachable(url, discovery.Exception),
+                    ResponseErrorType.Http => new CredentialException($"{url} answered {(int)discovery.HttpStatusCode} {discovery.HttpErrorReason}: is {Settings.Issuer} the right issuer URL?"),
+                    _ => new CredentialException($"{url}: {discovery.Error}"),
+                };
+            }
+        }
+        if (discovery.TokenEndpoint is null) throw new CredentialException($"{url} names no token_endpoint");
+        return _discovery = discovery;
     }
 
-    /// <summary>POSTs a form with the client's authentication: HTTP Basic with a secret, else client_id in the body (public clients).</summary>
-    private async Task<(HttpStatusCode Status, JsonDocument Body)> SendAsync(Uri url, List<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
+    /// <summary>The token endpoint, which discovery has checked is there.</summary>
+    private async Task<string> TokenEndpointAsync(CancellationToken cancellationToken) =>
+        (await DiscoverAsync(cancellationToken).ConfigureAwait(false)).TokenEndpoint!;
+
+    private string WithOfflineAccess() =>
+        string.Join(' ', Settings.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Append("offline_access").Distinct(StringComparer.Ordinal));
+
+    /// <summary>The client's authentication on a request: HTTP Basic with a secret (RFC 6749 2.3.1 encoding), else client_id in the body (public clients).</summary>
+    private T Authenticated<T>(T request) where T : ProtocolRequest
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, url);
-        if (Settings.ClientSecret is { } secret)
-        {
-            // RFC 6749 2.3.1: both parts are form-urlencoded before they are joined and base64-encoded.
-            var pair = $"{Uri.EscapeDataString(Settings.ClientId)}:{Uri.EscapeDataString(secret)}";
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
-        }
-        else
-        {
-            form.Add(new("client_id", Settings.ClientId));
-        }
-        request.Content = new FormUrlEncodedContent(form);
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new CredentialException($"cannot reach the OpenID provider at {url}: {e.Message}", e);
-        }
-        using (response)
-        {
-            if ((int)response.StatusCode is >= 300 and < 400)
-                throw new CredentialException($"{url} answered {(int)response.StatusCode} with a redirect to {response.Headers.Location?.ToString() ?? "nowhere"}; "
-                    + "not followed, since it would send the client's credentials and tokens there: check the issuer URL");
-            return (response.StatusCode, await ReadJsonAsync(response, url, cancellationToken).ConfigureAwait(false));
-        }
+        request.ClientId = Settings.ClientId;
+        request.ClientSecret = Settings.ClientSecret;
+        request.ClientCredentialStyle = Settings.ClientSecret is null ? ClientCredentialStyle.PostBody : ClientCredentialStyle.AuthorizationHeader;
+        request.AuthorizationHeaderStyle = BasicAuthenticationHeaderStyle.Rfc6749;
+        return request;
     }
 
-    private static async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, Uri url, CancellationToken cancellationToken)
+    private CredentialException Failure(ProtocolResponse answer, string url, CancellationToken cancellationToken)
     {
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        try
+        cancellationToken.ThrowIfCancellationRequested();
+        var status = (int)answer.HttpStatusCode;
+        if (answer.ErrorType == ResponseErrorType.Exception) return Unreachable(url, answer.Exception);
+        if (status is >= 300 and < 400)
+            return new CredentialException($"{url} answered {status} with a redirect to {answer.HttpResponse?.Headers.Location?.ToString() ?? "nowhere"}; "
+                + "not followed, since it would send the client's credentials and tokens there: check the issuer URL");
+        // Duende calls a 401 an HTTP error, not a protocol one, but its JSON body still names the OAuth error (invalid_client).
+        if (answer.TryGet("error") is { } error)
         {
-            return JsonDocument.Parse(text.Length == 0 ? "{}" : text);
+            var description = answer.TryGet("error_description");
+            return new CredentialException($"{url} answered {status}: {error}{(description is null ? "" : $" ({description})")}");
         }
-        catch (JsonException)
-        {
-            throw new CredentialException($"{url} answered {(int)response.StatusCode} with something that is not JSON");
-        }
+        return new CredentialException($"{url} answered {status} {answer.HttpErrorReason}{(answer.Json is null && status == (int)HttpStatusCode.OK ? " with something that is not JSON" : "")}");
     }
 
-    private TokenState TokensFrom(JsonElement root, Uri url, string? previousRefreshToken)
+    private static CredentialException Unreachable(string url, Exception? cause) => cause switch
     {
-        if (Text(root, "access_token") is not { } access) throw new CredentialException($"{url} answered without an access_token");
-        var lifetime = Seconds(root, "expires_in") ?? TimeSpan.FromMinutes(5);
+        // HttpClient's bound on buffered answers (MaxAnswerBytes) ends the read with this, not with memory exhaustion.
+        HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded } e => new CredentialException($"{url} answered with more than {MaxAnswerBytes / 1024} KiB; not an OpenID provider's answer", e),
+        _ => new CredentialException($"cannot reach the OpenID provider at {url}: {cause?.Message ?? "no answer"}", cause),
+    };
+
+    private TokenState TokensFrom(TokenResponse answer, string url, string? previousRefreshToken)
+    {
+        if (string.IsNullOrEmpty(answer.AccessToken)) throw new CredentialException($"{url} answered without an access_token");
+        var lifetime = Seconds(answer.Json, "expires_in") ?? TimeSpan.FromMinutes(5);
         return new TokenState
         {
             Issuer = Settings.Issuer.AbsoluteUri,
             ClientId = Settings.ClientId,
-            AccessToken = access,
+            AccessToken = answer.AccessToken,
             ExpiresAt = DateTimeOffset.UtcNow + lifetime,
             Lifetime = lifetime,
             // A provider that does not rotate sends no new refresh token: the old one stays valid.
-            RefreshToken = Text(root, "refresh_token") ?? previousRefreshToken,
-            Scope = Text(root, "scope"),
-            IdToken = Text(root, "id_token"),
+            RefreshToken = answer.RefreshToken ?? previousRefreshToken,
+            Scope = answer.Scope,
+            IdToken = answer.IdentityToken,
         };
     }
 
-    private static CredentialException ErrorOf(Uri url, HttpStatusCode status, JsonElement root)
-    {
-        var error = Text(root, "error") ?? "no error code";
-        var description = Text(root, "error_description");
-        return new CredentialException($"{url} answered {(int)status}: {error}{(description is null ? "" : $" ({description})")}");
-    }
-
-    private static string? Text(JsonElement root, string name) =>
-        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static TimeSpan? Seconds(JsonElement root, string name) =>
-        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var s) && s >= 0
+    private static TimeSpan? Seconds(JsonElement? root, string name) =>
+        root is { ValueKind: JsonValueKind.Object } r && r.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var s) && s >= 0
             ? TimeSpan.FromSeconds(s) : null;
 }

@@ -12,4 +12,6 @@ public enum OidcFlow
     Device,
     /// <summary>A robot or instrument account with its own secret; no person, no refresh token.</summary>
     ClientCredentials,
+    /// <summary>Authorization code + PKCE in the person's own browser, back through a loopback port; refresh tokens keep the session.</summary>
+    Browser,
 }

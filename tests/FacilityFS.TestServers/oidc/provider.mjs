@@ -2,7 +2,11 @@
 // client_credentials, JWT access tokens with a short lifetime. Every device login is the fixed test user; the test
 // approves or denies a user code with POST /__test/approve. Listens on 127.0.0.1 only. Never for real use.
 //
-// Environment: PORT, AT_TTL (s), DEVICE_CODE_TTL (s), POLL_INTERVAL (s; the provider answers slow_down to faster polls).
+// Browser logins (authorization code + PKCE, loopback redirect) go through the provider's own development login and
+// consent pages, which the tests' "browser" fills in over HTTP.
+//
+// Environment: PORT, AT_TTL (s), DEVICE_CODE_TTL (s), POLL_INTERVAL (s; the provider answers slow_down to faster polls),
+// NO_CODE_FLOW=1 (a provider that offers no authorization code grant: discovery omits it and /auth refuses).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import Provider from 'oidc-provider';
@@ -30,10 +34,19 @@ const deviceClient = (id, method, secret) => ({
   token_endpoint_auth_method: method,
 });
 
+const noCodeFlow = process.env.NO_CODE_FLOW === '1';
+// RFC 8252 7.3: a native client's loopback redirect matches on any port.
+const loopback = { application_type: 'native', redirect_uris: ['http://127.0.0.1/'] };
+
 const configuration = {
   clients: [
-    deviceClient('ffs-device', 'client_secret_basic', 'ffs-device-secret'),
+    // The device client may redirect to the loopback but is not allowed the code grant: the provider refuses it a browser login.
+    { ...deviceClient('ffs-device', 'client_secret_basic', 'ffs-device-secret'), ...loopback },
     deviceClient('ffs-public', 'none'),
+    {
+      client_id: 'ffs-browser', ...loopback, token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token', deviceGrant], response_types: ['code'],
+    },
     { client_id: 'ffs-robot', client_secret: 'ffs-robot-secret', grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
   ],
   scopes: ['openid', 'offline_access', 'profile'],
@@ -44,7 +57,8 @@ const configuration = {
   cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
   jwks: { keys: [signingKey] },
   features: {
-    devInteractions: { enabled: false },
+    devInteractions: { enabled: true },
+    introspection: { enabled: true },
     deviceFlow: { enabled: true },
     clientCredentials: { enabled: true },
     revocation: { enabled: true },
@@ -87,6 +101,11 @@ const bodyOf = (req) => new Promise((resolve, reject) => {
 const lastPoll = new Map();
 
 provider.use(async (ctx, next) => {
+  if (noCodeFlow && ctx.path === '/auth') {
+    ctx.status = 400;
+    ctx.body = { error: 'unsupported_response_type', error_description: 'this provider offers no browser login' };
+    return;
+  }
   if (ctx.path === '/__test/approve' && ctx.method === 'POST') {
     const form = new URLSearchParams(await bodyOf(ctx.req));
     const code = await provider.DeviceCode.findByUserCode((form.get('user_code') || '').toUpperCase().replace(/\W/g, ''));
@@ -135,6 +154,14 @@ provider.use(async (ctx, next) => {
     }
   }
   await next();
+  if (noCodeFlow && ctx.oidc?.route === 'discovery' && ctx.body && typeof ctx.body === 'object') {
+    const { authorization_endpoint: _, ...rest } = ctx.body;
+    ctx.body = {
+      ...rest,
+      grant_types_supported: (rest.grant_types_supported || []).filter((g) => g !== 'authorization_code'),
+      response_types_supported: (rest.response_types_supported || []).filter((r) => r === 'none'),
+    };
+  }
   if (ctx.oidc?.route === 'device_authorization' && ctx.status === 200 && ctx.body && typeof ctx.body === 'object') {
     ctx.body = { ...ctx.body, interval: pollInterval };
   }
