@@ -9,6 +9,7 @@ internal sealed class ReadAhead(BlockCache cache, FileVersion file, long minWind
     private long _window = minWindow;
     private long _issuedUpTo;
     private long _runStart;
+    private long _runBytes;
 
     public long Window
     {
@@ -20,8 +21,9 @@ internal sealed class ReadAhead(BlockCache cache, FileVersion file, long minWind
 
     /// <summary>Notes a read and starts read-ahead for a stream; true when the read belongs to a stream (whole blocks pay off), false when it is random access.</summary>
     /// <remarks>
-    /// A stream is a sequential run from the start of the file, or one that has gone on for a block since its seek: HDF5 readers jump to
-    /// a chunk and read it in a few neighbouring requests, which should cost about the chunk, not a block plus read-ahead.
+    /// A stream is a run of neighbouring reads that covers most of the bytes it spans, and either starts at the file's beginning or
+    /// has read a block since its seek. HDF5 readers hop between chunks a few hundred KiB apart: those reads are neighbours too, but
+    /// they skip most of what lies between, and should cost about the chunks, not blocks plus a growing read-ahead.
     /// </remarks>
     public bool OnRead(long offset, long length)
     {
@@ -37,11 +39,21 @@ internal sealed class ReadAhead(BlockCache cache, FileVersion file, long minWind
                 _issuedUpTo = end;
                 _expected = end;
                 _runStart = offset;
+                _runBytes = length;
                 return false;
             }
             _runStart = Math.Min(_runStart, offset);
+            _runBytes += length;
             _expected = Math.Max(_expected, end);
-            if (_runStart > 0 && _expected - _runStart < cache.BlockSize)
+            var dense = _runBytes >= (_expected - _runStart) * 3 / 4;
+            if (!dense && _expected - _runStart > 2L * cache.BlockSize)
+            {
+                // A long sparse run says nothing about what comes next: start counting afresh here, so a stream that follows is seen soon.
+                _runStart = offset;
+                _runBytes = length;
+                _expected = end;
+            }
+            if (!dense || (_runStart > 0 && _runBytes < cache.BlockSize))
             {
                 _issuedUpTo = Math.Max(_issuedUpTo, end);
                 return false;
