@@ -11,6 +11,9 @@ internal sealed class ReadAhead(BlockCache cache, FileVersion file, long minWind
     private long _runStart;
     private long _runBytes;
 
+    /// <summary>Blocks a run after a seek reads densely before it counts as a stream.</summary>
+    public const int StreamAfterSeek = 4;
+
     public long Window
     {
         get
@@ -22,7 +25,7 @@ internal sealed class ReadAhead(BlockCache cache, FileVersion file, long minWind
     /// <summary>Notes a read and starts read-ahead for a stream; true when the read belongs to a stream (whole blocks pay off), false when it is random access.</summary>
     /// <remarks>
     /// A stream is a run of neighbouring reads that covers most of the bytes it spans, and either starts at the file's beginning or
-    /// has read a block since its seek. HDF5 readers hop between chunks a few hundred KiB apart: those reads are neighbours too, but
+    /// has read <see cref="StreamAfterSeek"/> blocks since its seek (the kernel's own read-ahead makes a few neighbouring reads dense). HDF5 readers hop between chunks a few hundred KiB apart: those reads are neighbours too, but
     /// they skip most of what lies between, and should cost about the chunks, not blocks plus a growing read-ahead.
     /// </remarks>
     public bool OnRead(long offset, long length)
@@ -53,7 +56,7 @@ internal sealed class ReadAhead(BlockCache cache, FileVersion file, long minWind
                 _runBytes = length;
                 _expected = end;
             }
-            if (!dense || (_runStart > 0 && _runBytes < cache.BlockSize))
+            if (!dense || (_runStart > 0 && _runBytes < StreamAfterSeek * cache.BlockSize))
             {
                 _issuedUpTo = Math.Max(_issuedUpTo, end);
                 return false;
