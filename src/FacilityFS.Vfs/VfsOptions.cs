@@ -30,6 +30,9 @@ public sealed record VfsOptions
 
     public long MaxReadAhead { get; init; } = 64L << 20;
 
+    /// <summary>What a random reader fetches at a time (rounded to this aligned size) instead of a whole block; a divisor of <see cref="BlockSize"/>.</summary>
+    public int RandomReadPiece { get; init; } = 128 << 10;
+
     public bool ReadOnly { get; init; } = true;
 
     /// <summary>The spool and upload settings; required unless <see cref="ReadOnly"/>.</summary>

@@ -69,14 +69,20 @@ public sealed partial class VirtualFileSystem
         if (PendingOf(file) is { } dirty) return ReadPending(dirty, offset, destination.Span);
         var length = LengthAt(file, offset, destination.Length);
         if (length == 0) return 0;
-        file.ReadAhead.OnRead(offset, length);
+        var streaming = file.ReadAhead.OnRead(offset, length);
+        return await CopyAsync(file, offset, destination[..length], streaming, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Copies cached bytes from <paramref name="offset"/> until <paramref name="destination"/> is full, fetching what is missing.</summary>
+    private async ValueTask<int> CopyAsync(OpenFile file, long offset, Memory<byte> destination, bool streaming, CancellationToken cancellationToken)
+    {
         var copied = 0;
-        while (copied < length)
+        while (copied < destination.Length)
         {
-            var (block, within) = await BlockAtAsync(file, offset + copied, cancellationToken).ConfigureAwait(false);
+            var (block, within) = await CachedAtAsync(file, offset + copied, offset + destination.Length, streaming, cancellationToken).ConfigureAwait(false);
             try
             {
-                var n = Math.Min(block.Length - within, length - copied);
+                var n = Math.Min(block.Length - within, destination.Length - copied);
                 block.Span.Slice(within, n).CopyTo(destination.Span[copied..]);
                 copied += n;
             }
@@ -93,15 +99,28 @@ public sealed partial class VirtualFileSystem
     {
         var file = FileOf(handle);
         var length = offset < 0 ? 0 : LengthAt(file, offset, size);
-        var blockSize = Blocks.BlockSize;
-        if (PendingOf(file) is null && length > 0 && offset / blockSize == (offset + length - 1) / blockSize)
+        if (PendingOf(file) is not null || length == 0) return await CopiedLeaseAsync(handle, offset, size, cancellationToken).ConfigureAwait(false);
+        var streaming = file.ReadAhead.OnRead(offset, length);
+        var (block, within) = await CachedAtAsync(file, offset, offset + length, streaming, cancellationToken).ConfigureAwait(false);
+        if (block.Length - within >= length) return new ReadLease(block, within, length);
+        // The range spans two blocks (or pieces): copy, starting with the one already here.
+        var copy = ArrayPool<byte>.Shared.Rent(length);
+        try
         {
-            file.ReadAhead.OnRead(offset, length);
-            var (block, within) = await BlockAtAsync(file, offset, cancellationToken).ConfigureAwait(false);
-            if (block.Length - within >= length) return new ReadLease(block, within, length);
+            var first = block.Length - within;
+            block.Span.Slice(within, first).CopyTo(copy);
             block.Release();
-            throw ShorterThanOpened(file);
+            return new ReadLease(copy, first + await CopyAsync(file, offset + first, copy.AsMemory(first, length - first), streaming, cancellationToken).ConfigureAwait(false));
         }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+            throw;
+        }
+    }
+
+    private async ValueTask<ReadLease> CopiedLeaseAsync(ulong handle, long offset, int size, CancellationToken cancellationToken)
+    {
         var copy = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
         try
         {
@@ -149,19 +168,26 @@ public sealed partial class VirtualFileSystem
     private static int LengthAt(OpenFile file, long offset, int size) =>
         offset >= file.Version.Size ? 0 : (int)Math.Min(size, file.Version.Size - offset);
 
-    /// <summary>The block holding <paramref name="position"/>, acquired for the caller, and where the position lies in it.</summary>
-    private async ValueTask<(Block Block, int Within)> BlockAtAsync(OpenFile file, long position, CancellationToken cancellationToken)
+    /// <summary>The cached bytes holding <paramref name="position"/>, acquired for the caller, and where the position lies in them: a whole block for a stream, a piece for a random reader (up to <paramref name="end"/> in one request).</summary>
+    private async ValueTask<(Block Block, int Within)> CachedAtAsync(OpenFile file, long position, long end, bool streaming, CancellationToken cancellationToken)
     {
         Block block;
+        long start;
         try
         {
-            block = await Blocks.GetAsync(file.Version, position / Blocks.BlockSize, cancellationToken).ConfigureAwait(false);
+            if (streaming || Blocks.PieceSize == Blocks.BlockSize)
+            {
+                var index = position / Blocks.BlockSize;
+                block = await Blocks.GetAsync(file.Version, index, cancellationToken).ConfigureAwait(false);
+                start = index * Blocks.BlockSize;
+            }
+            else (block, start) = await Blocks.GetPieceAsync(file.Version, position, end, Blocks.PieceSize, cancellationToken).ConfigureAwait(false);
         }
         catch (StorageException e)
         {
             throw VfsException.From(e);
         }
-        var within = (int)(position % Blocks.BlockSize);
+        var within = (int)(position - start);
         if (block.Length > within) return (block, within);
         block.Release();
         throw ShorterThanOpened(file);

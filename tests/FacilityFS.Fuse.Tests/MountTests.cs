@@ -26,6 +26,9 @@ public abstract class MountFixture(ServerKind kind) : ServerMountFixture(kind, "
         foreach (var name in AwkwardNames) Server.WriteFile("tree/names/" + name, Encoding.UTF8.GetBytes(name));
         for (var i = 0; i < 8; i++) Server.WriteFile($"tree/parallel/p{i}.bin", RandomNumberGenerator.GetBytes(3 << 20));
         Server.WriteFile("changes/changing.txt", "first version"u8);
+        // A chunked, gzip'd HDF5 stack written by libhdf5 itself, for h5py's random access through the mount.
+        using var nexus = new NexusFiles();
+        Server.WriteFile("hdf5/slabs.nxs", File.ReadAllBytes(nexus.Make("slabs", "16")));
     }
 }
 
@@ -83,6 +86,33 @@ public abstract class MountTests(MountFixture fixture)
             Assert.True(buffer.AsSpan(0, n).SequenceEqual(fixture.Medium.AsSpan((int)offset, n)), $"bytes differ at {offset}+{n}");
         }
         Assert.Equal(0, RandomAccess.Read(handle, buffer, MountFixture.MediumSize + 10));
+    }
+
+    [Fact]
+    public async Task Concurrent_random_readers_of_one_file_get_the_right_bytes()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(reader => Task.Run(() =>
+        {
+            var random = new Random(20 + reader);
+            using var handle = File.OpenHandle(Mounted("tree/medium.bin"), FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+            var buffer = new byte[300_000];
+            for (var i = 0; i < 100; i++)
+            {
+                var offset = random.NextInt64(0, MountFixture.MediumSize);
+                var n = RandomAccess.Read(handle, buffer.AsSpan(0, random.Next(1, buffer.Length)), offset);
+                Assert.True(n > 0 && buffer.AsSpan(0, n).SequenceEqual(fixture.Medium.AsSpan((int)offset, n)), $"reader {reader}: bytes differ at {offset}+{n}");
+            }
+        })));
+    }
+
+    [Fact]
+    public async Task Hdf5_hyperslabs_h5py_reads_through_the_mount_equal_those_of_the_servers_file()
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "nexus", "read_slabs.py");
+        var mounted = await ProcessRun.RunAsync("/usr/bin/python3", [script, Mounted("hdf5/slabs.nxs"), "60", "5"]);
+        var direct = await ProcessRun.RunAsync("/usr/bin/python3", [script, fixture.Server.PathOf("hdf5/slabs.nxs"), "60", "5"]);
+        Assert.True(mounted.ExitCode == 0 && direct.ExitCode == 0, $"{mounted}\n{direct}");
+        Assert.Equal(direct.Out.Trim().Split(' ')[1], mounted.Out.Trim().Split(' ')[1]);
     }
 
     [Fact]

@@ -63,6 +63,24 @@ public sealed class BlockCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Reads_hopping_between_neighbouring_chunks_are_random_access_and_a_stream_after_a_seek_is_seen_within_a_block()
+    {
+        var file = Seed("hops", 64 << 20);
+        await using var cache = new BlockCache(_store, new VfsOptions { BlockSize = 1 << 20 }, new MemoryBudget(256 << 20), NullLogger.Instance);
+        var readAhead = new ReadAhead(cache, file, 1 << 20, 16 << 20);
+        Assert.True(readAhead.OnRead(0, 128 << 10));
+        // h5py reading one chunk per frame: 26 KB every 400 KB, each a neighbour of the last.
+        for (var i = 0; i < 40; i++) Assert.False(readAhead.OnRead((10L << 20) + i * 400_000L, 26_000), $"hop {i} taken for a stream");
+        Assert.Equal(1 << 20, readAhead.Window);
+        // A reader that then streams from where it is becomes a stream again after a few blocks.
+        var streamStart = (30L << 20) + 7;
+        var streaming = Enumerable.Range(0, 48).Select(i => readAhead.OnRead(streamStart + i * (128L << 10), 128 << 10)).ToList();
+        Assert.False(streaming[0]);
+        Assert.Contains(true, streaming.Take(8 * ReadAhead.StreamAfterSeek + 2));
+        Assert.True(streaming.Last());
+    }
+
+    [Fact]
     public async Task A_block_fetched_for_one_version_is_not_served_for_another()
     {
         var first = Seed("versions", 3 << 20);

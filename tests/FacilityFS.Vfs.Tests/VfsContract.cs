@@ -5,7 +5,7 @@ using FacilityFS.Storage;
 namespace FacilityFS.Vfs.Tests;
 
 /// <summary>The VFS promises without any kernel in the loop, over a store: the same behaviours the mount tests check through FUSE.</summary>
-public abstract class VfsContract : IAsyncLifetime
+public abstract partial class VfsContract : IAsyncLifetime
 {
     private readonly DirectoryInfo _cache = Directory.CreateTempSubdirectory("ffs-vfs-cache-");
 

@@ -29,6 +29,7 @@ public sealed class BlockCache : IAsyncDisposable
     private readonly ConcurrentQueue<BlockKey> _owedToDisk = new();
     private readonly CancellationToken _stopping;
     private long _requests;
+    private long _bytesFetched;
 
     /// <param name="stopping">Cancels fetches under way (and fails new ones) when the mount ends.</param>
     public BlockCache(IRemoteStore store, VfsOptions options, MemoryBudget budget, ILogger logger, CancellationToken stopping = default)
@@ -38,6 +39,8 @@ public sealed class BlockCache : IAsyncDisposable
         _budget = budget;
         _logger = logger;
         BlockSize = options.BlockSize;
+        // A piece that does not divide the block would straddle blocks; such a setting falls back to whole blocks.
+        PieceSize = options.RandomReadPiece > 0 && options.RandomReadPiece < BlockSize && BlockSize % options.RandomReadPiece == 0 ? options.RandomReadPiece : BlockSize;
         _memory = new MemoryTier(budget);
         _disk = options.CacheDirectory is { } folder ? new DiskTier(folder, options.CacheMaxSize, logger) : null;
         // Enough arrays for a full budget plus the blocks readers and disk writes still hold.
@@ -46,15 +49,25 @@ public sealed class BlockCache : IAsyncDisposable
 
     public int BlockSize { get; }
 
+    /// <summary>What a random reader fetches at a time (see <see cref="GetPieceAsync"/>).</summary>
+    public int PieceSize { get; }
+
     /// <summary>Ranged GETs sent so far (for status and tests).</summary>
     public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Bytes asked of the store so far (for tests: a random reader fetches pieces, not blocks plus read-ahead).</summary>
+    public long BytesFetched => Interlocked.Read(ref _bytesFetched);
 
     /// <summary>Bytes the disk tier holds (0 without one).</summary>
     public long DiskBytes => _disk?.TotalBytes ?? 0;
 
     public long BlockCount(long size) => (size + BlockSize - 1) / BlockSize;
 
-    private int LengthOf(FileVersion file, long index) => (int)Math.Min(BlockSize, file.Size - index * BlockSize);
+    private int LengthOf(FileVersion file, long index) => LengthOf(file, index, BlockSize);
+
+    private static int LengthOf(FileVersion file, long index, int grain) => (int)Math.Min(grain, file.Size - index * grain);
+
+    private BlockKey KeyOf(FileVersion file, long index, int grain) => grain == BlockSize ? file.KeyOf(index) : file.PieceKeyOf(index, grain);
 
     /// <summary>One block, acquired for the caller, from whichever tier has it; fetched (or a fetch under way joined) otherwise.</summary>
     public async ValueTask<Block> GetAsync(FileVersion file, long index, CancellationToken cancellationToken)
@@ -65,12 +78,44 @@ public sealed class BlockCache : IAsyncDisposable
             if (TryGetCached(file, key) is { } cached) return cached;
             if (!_inFlight.TryGetValue(key, out var fetch))
             {
-                StartFetch(file, index, 1, demand: true);
+                StartFetch(file, index, 1, demand: true, BlockSize);
                 if (!_inFlight.TryGetValue(key, out fetch)) continue;
             }
             var block = await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
             // Evicted and released by everyone between the fetch and this reader: look again.
             if (block.TryAcquire()) return block;
+        }
+    }
+
+    /// <summary>For a random reader: whatever holds <paramref name="position"/> without fetching a whole block, acquired for the caller, with the file offset it starts at.</summary>
+    /// <remarks>
+    /// A whole block already cached or coming is used as it is. Otherwise the piece of <paramref name="piece"/> bytes (a divisor of the
+    /// block size) holding the position is fetched, together with the missing pieces after it up to <paramref name="end"/> in the same
+    /// GET, so one read spanning several pieces costs one request. Pieces live in the memory tier only.
+    /// </remarks>
+    public async ValueTask<(Block Block, long Start)> GetPieceAsync(FileVersion file, long position, long end, int piece, CancellationToken cancellationToken)
+    {
+        var blockIndex = position / BlockSize;
+        var index = position / piece;
+        var key = file.PieceKeyOf(index, piece);
+        while (true)
+        {
+            if (TryGetCached(file, file.KeyOf(blockIndex)) is { } whole) return (whole, blockIndex * BlockSize);
+            if (_memory.TryAcquire(key) is { } cached) return (cached, index * piece);
+            var fetch = _inFlight.TryGetValue(file.KeyOf(blockIndex), out var coming) ? coming : null;
+            var start = blockIndex * BlockSize;
+            if (fetch is null)
+            {
+                start = index * piece;
+                if (!_inFlight.TryGetValue(key, out fetch))
+                {
+                    var count = Math.Min((end - 1) / piece - index + 1, (long)MaxBlocksPerRequest * BlockSize / piece);
+                    StartFetch(file, index, count, demand: true, piece);
+                    if (!_inFlight.TryGetValue(key, out fetch)) continue;
+                }
+            }
+            var block = await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (block.TryAcquire()) return (block, start);
         }
     }
 
@@ -83,7 +128,7 @@ public sealed class BlockCache : IAsyncDisposable
             while (start < end && IsCachedOrComing(file.KeyOf(start))) start++;
             var stop = start;
             while (stop < end && stop - start < MaxBlocksPerRequest && !IsCachedOrComing(file.KeyOf(stop))) stop++;
-            if (stop > start && StartFetch(file, start, stop - start, demand: false) == 0) return;
+            if (stop > start && StartFetch(file, start, stop - start, demand: false, BlockSize) == 0) return;
             start = stop;
         }
     }
@@ -120,16 +165,19 @@ public sealed class BlockCache : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Registers and starts one GET for up to <paramref name="count"/> blocks; returns how many blocks it covers (0 when the budget refused a prefetch).</summary>
-    private int StartFetch(FileVersion file, long first, long count, bool demand)
+    /// <summary>Registers and starts one GET for up to <paramref name="count"/> blocks (or pieces, when <paramref name="grain"/> is smaller than a block); returns how many it covers (0 when the budget refused a prefetch).</summary>
+    /// <remarks>It stops at the first one already cached or coming after the first, so neighbours are never fetched twice.</remarks>
+    private int StartFetch(FileVersion file, long first, long count, bool demand, int grain)
     {
         var blocks = new List<(long Index, TaskCompletionSource<Block> Done)>();
-        for (var index = first; index < first + count; index++)
+        for (var index = first; index < first + count && index * grain < file.Size; index++)
         {
-            var length = LengthOf(file, index);
+            var key = KeyOf(file, index, grain);
+            if (index > first && _memory.Contains(key)) break;
+            var length = LengthOf(file, index, grain);
             if (!Reserve(length, demand)) break;
             var done = new TaskCompletionSource<Block>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (!_inFlight.TryAdd(file.KeyOf(index), done.Task))
+            if (!_inFlight.TryAdd(key, done.Task))
             {
                 _budget.Release(length);
                 break;
@@ -137,19 +185,20 @@ public sealed class BlockCache : IAsyncDisposable
             blocks.Add((index, done));
         }
         if (blocks.Count == 0) return 0;
-        _ = Task.Run(() => FetchAsync(file, blocks));
+        _ = Task.Run(() => FetchAsync(file, blocks, grain));
         return blocks.Count;
     }
 
-    private async Task FetchAsync(FileVersion file, List<(long Index, TaskCompletionSource<Block> Done)> blocks)
+    private async Task FetchAsync(FileVersion file, List<(long Index, TaskCompletionSource<Block> Done)> blocks, int grain)
     {
         var first = blocks[0].Index;
-        var offset = first * BlockSize;
-        var length = blocks.Sum(b => (long)LengthOf(file, b.Index));
+        var offset = first * grain;
+        var length = blocks.Sum(b => (long)LengthOf(file, b.Index, grain));
         var completed = 0;
         try
         {
             Interlocked.Increment(ref _requests);
+            Interlocked.Add(ref _bytesFetched, length);
             await using var content = await _store.OpenReadAsync(file.Path, new ByteRange(offset, length), file.ETag, _stopping).ConfigureAwait(false);
             // Bytes of another offset or file size than asked would be cached as these blocks: a store that sends them fails the fetch.
             if (content.Offset != offset)
@@ -158,7 +207,7 @@ public sealed class BlockCache : IAsyncDisposable
                 throw new StorageException(StorageErrorKind.Changed, $"{file.Path} changed on the server while being read (size {file.Size} became {content.TotalSize})");
             foreach (var (index, done) in blocks)
             {
-                var blockLength = LengthOf(file, index);
+                var blockLength = LengthOf(file, index, grain);
                 var array = _pool.Rent(blockLength);
                 try
                 {
@@ -170,9 +219,9 @@ public sealed class BlockCache : IAsyncDisposable
                     throw;
                 }
                 var block = new Block(array, blockLength, _pool);
-                var key = file.KeyOf(index);
+                var key = KeyOf(file, index, grain);
                 _memory.Add(key, block);
-                if (_disk is not null) OweToDisk(key);
+                if (_disk is not null && grain == BlockSize) OweToDisk(key);
                 _inFlight.TryRemove(key, out _);
                 done.SetResult(block);
                 completed++;
@@ -182,11 +231,11 @@ public sealed class BlockCache : IAsyncDisposable
         {
             if (e is EndOfStreamException)
                 e = new StorageException(StorageErrorKind.Changed, $"{file.Path} ended early: it changed or shrank on the server while being read");
-            _logger.LogWarning("fetching {Path} blocks {First}-{Last} failed: {Error}", file.Path, first, first + blocks.Count - 1, e.Message);
+            _logger.LogWarning("fetching {Path} bytes {Offset}+{Length} failed: {Error}", file.Path, offset, length, e.Message);
             foreach (var (index, done) in blocks.Skip(completed))
             {
-                _budget.Release(LengthOf(file, index));
-                _inFlight.TryRemove(file.KeyOf(index), out _);
+                _budget.Release(LengthOf(file, index, grain));
+                _inFlight.TryRemove(KeyOf(file, index, grain), out _);
                 done.TrySetException(e);
             }
         }

@@ -4,7 +4,8 @@ using System.Text;
 namespace FacilityFS.Vfs.Cache;
 
 /// <summary>Names one block of one version of a file: a changed file (new ETag, or size and time) never reuses old blocks.</summary>
-public readonly record struct BlockKey(string Path, string Version, long Index)
+/// <param name="Piece">0 for a whole block; otherwise the size of the small piece a random reader fetched (pieces stay in memory only).</param>
+public readonly record struct BlockKey(string Path, string Version, long Index, int Piece = 0)
 {
     /// <summary>Bumped when the on-disk block format changes, so old cache files are never misread.</summary>
     public const int FormatVersion = 1;

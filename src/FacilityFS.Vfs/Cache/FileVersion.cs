@@ -9,4 +9,7 @@ public sealed record FileVersion(RemotePath Path, string Version, string? ETag, 
     public static FileVersion Of(RemoteEntry entry) => new(entry.Path, entry.VersionKey, entry.ETag, entry.Size);
 
     public BlockKey KeyOf(long index) => new(Path.Value, Version, index);
+
+    /// <summary>The key of piece <paramref name="index"/> when the file is cut in pieces of <paramref name="piece"/> bytes.</summary>
+    public BlockKey PieceKeyOf(long index, int piece) => new(Path.Value, Version, index, piece);
 }

@@ -1,6 +1,6 @@
 """Writes NeXus test files with the real libhdf5 (h5py), as beamline software writes them.
 
-Usage: make_nexus.py KIND OUT   (KIND: full, multi, external, truncated, image, plain, big)
+Usage: make_nexus.py KIND OUT   (KIND: full, multi, external, truncated, image, plain, big, slabs)
 """
 import sys
 
@@ -108,6 +108,17 @@ def main():
             rng = np.random.default_rng(1)
             for i in range(frames):
                 big[i] = rng.integers(0, 65535, size=(512, 512), dtype="uint16")
+    elif kind == "slabs":
+        # a stack read by hyperslabs: small gzip'd chunks (32 KiB raw) of noise that compresses a little, size from argv[3] in MiB
+        mib = int(sys.argv[3])
+        with h5py.File(out, "w") as f:
+            full(f)
+            det = f["scan/instrument/detector"]
+            frames = max(1, mib * 1024 * 1024 * 5 // 4 // (512 * 512 * 2))
+            stack = det.create_dataset("slabs", shape=(frames, 512, 512), dtype="uint16", chunks=(1, 128, 128), compression="gzip", compression_opts=1)
+            rng = np.random.default_rng(2)
+            for i in range(frames):
+                stack[i] = rng.integers(0, 4096, size=(512, 512), dtype="uint16")
     else:
         raise SystemExit("unknown kind " + kind)
 
