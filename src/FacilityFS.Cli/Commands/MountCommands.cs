@@ -237,7 +237,8 @@ internal static class MountCommands
             else if (!given[i].StartsWith("--log-file=", StringComparison.Ordinal)) args.Add(given[i]);
         }
         var executable = Environment.ProcessPath ?? throw new UsageException("cannot find the facilityfs executable to start the mount daemon");
-        if (Path.GetFileNameWithoutExtension(executable) == "dotnet") args.Insert(0, typeof(MountCommands).Assembly.Location);
+        // Under `dotnet facilityfs.dll` (the JIT build the tests run) the daemon is that same dll; the native binary is its own executable.
+        if (Path.GetFileNameWithoutExtension(executable) == "dotnet") args.Insert(0, Path.Combine(AppContext.BaseDirectory, "facilityfs.dll"));
         args.AddRange(["--foreground", "--log-file", log]);
         Directory.CreateDirectory(Path.GetDirectoryName(log)!);
         var start = new ProcessStartInfo(File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : executable)
