@@ -36,10 +36,11 @@ internal static class MountCommands
         var attrTimeout = new Option<double>("--attr-timeout") { Description = "Seconds the kernel caches attributes", DefaultValueFactory = _ => 1 };
         var dirCacheTime = new Option<double>("--dir-cache-time") { Description = "Seconds a listing is trusted before the server is asked again", DefaultValueFactory = _ => 30 };
         var memory = new Option<string>("--memory") { Description = "Memory for cached blocks and read-ahead together", DefaultValueFactory = _ => "128M" };
+        var installUnit = new Option<bool>("--install-unit") { Description = "Do not mount: write the settings of a systemd facilityfs@.service instance for this mount (system-wide as root, else the user's)" };
         var command = new Command("mount", "Mount a remote folder at a local folder")
         {
             remote, mountpoint, foreground, cacheDir, cacheMax, readOnly, mountOptions, logFile, attrTimeout, dirCacheTime, memory,
-            spoolDir, spoolMax, uploadDelay, transfers, fsync, flushTimeout, catalogRules,
+            spoolDir, spoolMax, uploadDelay, transfers, fsync, flushTimeout, catalogRules, installUnit,
         };
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
         {
@@ -92,6 +93,12 @@ internal static class MountCommands
                     FsyncRemote = fsyncRemote,
                 } : null,
             };
+            if (parse.GetValue(installUnit))
+            {
+                var (file, start) = Systemd.UnitInstaller.Install(parse.GetValue(remote)!, point, UnitOptions(parse, remote, mountpoint, [installUnit, foreground]));
+                context.Line($"wrote {file}; start the mount (and at every boot) with: {start}");
+                return;
+            }
             if (parse.GetValue(foreground))
             {
                 await RunForegroundAsync(target, point, options, allowOther, TimeSpan.FromSeconds(flush), rules, parse.GetValue(logFile), context, token).ConfigureAwait(false);
@@ -180,10 +187,13 @@ internal static class MountCommands
                 Datasets = catalog?.Registrations().Select(r => new DatasetReport(r.Folder, r.Pid, r.Step.ToString().ToLowerInvariant(), r.Error)).ToList(),
             };
             await using var control = ControlServer.Start(ControlSocket.PathOf(point), vfs, report, () => shutdown.Request("facilityfs unmount"), logger);
+            var service = Systemd.ServiceNotifier.FromEnvironment();
+            service.Ready($"mounted {target} at {point}");
             logger.LogInformation("mounted {Remote} at {Mountpoint} (disk cache: {Cache}; spool: {Spool})", target, point, options.CacheDirectory ?? "none",
                 options.WriteBack?.SpoolDirectory ?? "none, read-only");
             context.ErrorLine($"mounted {target} at {point}; unmount with: facilityfs unmount {point}");
             var remaining = await shutdown.WaitAsync().ConfigureAwait(false);
+            service.Stopping($"unmounted; flushing {vfs.Status().Pending.Count} pending uploads");
             // Every handle is closed now (or the kernel gets no more time): what is pending gets what is left of the flush timeout, the rest waits in the journal.
             var left = await vfs.DrainAsync(remaining, CancellationToken.None).ConfigureAwait(false);
             if (left > 0) logger.LogWarning("{Count} files not uploaded within {Timeout} s; they stay in {Spool} for the next mount of {Remote}", left, flushTimeout.TotalSeconds, options.WriteBack!.SpoolDirectory, target);
@@ -276,6 +286,23 @@ internal static class MountCommands
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
         throw new UsageException($"the mount at {point} was not ready within 60 s; see {log}");
+    }
+
+    /// <summary>The command line's options as given, for a unit to pass on: without the two arguments and the options named, paths made absolute (a unit runs elsewhere).</summary>
+    private static List<string> UnitOptions(ParseResult parse, Argument<string> remote, Argument<string> mountpoint, Option[] without)
+    {
+        var skip = new HashSet<System.CommandLine.Parsing.Token>(ReferenceEqualityComparer.Instance);
+        foreach (var argument in new[] { remote, mountpoint }) skip.UnionWith(parse.GetResult(argument)?.Tokens ?? []);
+        var words = new List<string>();
+        var pathNext = false;
+        foreach (var token in parse.Tokens)
+        {
+            if (skip.Contains(token) || token.Type == System.CommandLine.Parsing.TokenType.Command) continue;
+            if (token.Type == System.CommandLine.Parsing.TokenType.Option && without.Any(o => o.Name == token.Value || o.Aliases.Contains(token.Value))) continue;
+            words.Add(pathNext ? Path.GetFullPath(token.Value) : token.Value);
+            pathNext = token.Type == System.CommandLine.Parsing.TokenType.Option && token.Value is "--config" or "--cache-dir" or "--spool-dir" or "--log-file" or "--catalog-rules";
+        }
+        return words;
     }
 
     private static int? DaemonOf(string point)
