@@ -66,7 +66,7 @@ public sealed partial class VirtualFileSystem
     {
         var file = FileOf(handle);
         if (offset < 0) throw new VfsException(VfsError.InvalidArgument, $"negative offset {offset} in {file.Node.Path}");
-        if (PendingOf(file) is { } dirty) return ReadPending(dirty, offset, destination.Span);
+        if (PendingOf(file) is { } dirty) return VfsMetrics.Read(ReadPending(dirty, offset, destination.Span));
         var length = LengthAt(file, offset, destination.Length);
         if (length == 0) return 0;
         file.ReadAhead.OnRead(offset, length);
@@ -85,7 +85,7 @@ public sealed partial class VirtualFileSystem
                 block.Release();
             }
         }
-        return copied;
+        return VfsMetrics.Read(copied);
     }
 
     /// <summary>Like <see cref="ReadAsync"/>, but lends the bytes straight from the cached block when the range lies in one (the usual case), saving a copy.</summary>
@@ -98,7 +98,7 @@ public sealed partial class VirtualFileSystem
         {
             file.ReadAhead.OnRead(offset, length);
             var (block, within) = await BlockAtAsync(file, offset, cancellationToken).ConfigureAwait(false);
-            if (block.Length - within >= length) return new ReadLease(block, within, length);
+            if (block.Length - within >= length) return new ReadLease(block, within, VfsMetrics.Read(length));
             block.Release();
             throw ShorterThanOpened(file);
         }

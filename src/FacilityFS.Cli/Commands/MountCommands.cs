@@ -36,11 +36,12 @@ internal static class MountCommands
         var attrTimeout = new Option<double>("--attr-timeout") { Description = "Seconds the kernel caches attributes", DefaultValueFactory = _ => 1 };
         var dirCacheTime = new Option<double>("--dir-cache-time") { Description = "Seconds a listing is trusted before the server is asked again", DefaultValueFactory = _ => 30 };
         var memory = new Option<string>("--memory") { Description = "Memory for cached blocks and read-ahead together", DefaultValueFactory = _ => "128M" };
+        var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9464; no authentication)" };
         var installUnit = new Option<bool>("--install-unit") { Description = "Do not mount: write the settings of a systemd facilityfs@.service instance for this mount (system-wide as root, else the user's)" };
         var command = new Command("mount", "Mount a remote folder at a local folder")
         {
             remote, mountpoint, foreground, cacheDir, cacheMax, readOnly, mountOptions, logFile, attrTimeout, dirCacheTime, memory,
-            spoolDir, spoolMax, uploadDelay, transfers, fsync, flushTimeout, catalogRules, installUnit,
+            spoolDir, spoolMax, uploadDelay, transfers, fsync, flushTimeout, catalogRules, metrics, installUnit,
         };
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
         {
@@ -101,7 +102,7 @@ internal static class MountCommands
             }
             if (parse.GetValue(foreground))
             {
-                await RunForegroundAsync(target, point, options, allowOther, TimeSpan.FromSeconds(flush), rules, parse.GetValue(logFile), context, token).ConfigureAwait(false);
+                await RunForegroundAsync(target, point, options, allowOther, TimeSpan.FromSeconds(flush), rules, parse.GetValue(logFile), parse.GetValue(metrics), context, token).ConfigureAwait(false);
                 return;
             }
             var log = Path.GetFullPath(parse.GetValue(logFile) ?? DefaultLogFile(point));
@@ -149,7 +150,7 @@ internal static class MountCommands
     }
 
     private static async Task RunForegroundAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, TimeSpan flushTimeout,
-        (CatalogConfig Catalog, IReadOnlyList<Catalog.CatalogRule> Rules, FacilityConfig Config)? rules, string? logFile, CliContext context, CancellationToken cancellationToken)
+        (CatalogConfig Catalog, IReadOnlyList<Catalog.CatalogRule> Rules, FacilityConfig Config)? rules, string? logFile, string? metrics, CliContext context, CancellationToken cancellationToken)
     {
         using var logger = FileLogger.Open(logFile, LogLevel.Information);
         var pidFile = ControlSocket.PidFileOf(point);
@@ -157,7 +158,7 @@ internal static class MountCommands
         await File.WriteAllTextAsync(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         try
         {
-            await ServeAsync(target, point, options, allowOther, flushTimeout, rules, logger, context, cancellationToken).ConfigureAwait(false);
+            await ServeAsync(target, point, options, allowOther, flushTimeout, rules, logger, metrics, context, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -166,9 +167,10 @@ internal static class MountCommands
     }
 
     private static async Task ServeAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, TimeSpan flushTimeout,
-        (CatalogConfig Catalog, IReadOnlyList<Catalog.CatalogRule> Rules, FacilityConfig Config)? rules, FileLogger logger, CliContext context, CancellationToken cancellationToken)
+        (CatalogConfig Catalog, IReadOnlyList<Catalog.CatalogRule> Rules, FacilityConfig Config)? rules, FileLogger logger, string? metrics, CliContext context, CancellationToken cancellationToken)
     {
         await using var vfs = await CreateVfsAsync(target, options, logger, cancellationToken).ConfigureAwait(false);
+        using var exporter = metrics is null ? null : MetricsExporter.Start(metrics, () => vfs.Status().Pending.Count);
         await using var catalog = rules is { } r ? StartCatalogHook(target, vfs, r.Catalog, r.Rules, r.Config, logger) : null;
         var mount = FuseMount.Start(vfs, point, new FuseMountOptions { FsName = target.ToString(), AllowOther = allowOther, ReadOnly = options.ReadOnly }, logger);
         await using (mount.ConfigureAwait(false))

@@ -53,8 +53,10 @@ internal static class MountHelper
         if (positional.Count != 2) throw new UsageException("mount.facilityfs: give REMOTE and MOUNTPOINT (usage: mount.facilityfs REMOTE MOUNTPOINT [-o OPTIONS])");
         if (fake) return null;
         var mount = root.Subcommands.Single(c => c.Name == "mount");
-        var known = mount.Options.Concat(root.Options).Where(o => o.Name.StartsWith("--", StringComparison.Ordinal) && o.Name != "--install-unit")
-            .ToDictionary(o => o.Name[2..].Replace('-', '_'), StringComparer.Ordinal);
+        var known = new Dictionary<string, Option>(StringComparer.Ordinal);
+        foreach (var option in mount.Options.Concat(root.Options))
+            if (option.Name.StartsWith("--", StringComparison.Ordinal) && option.Name is not ("--install-unit" or "--help" or "--version"))
+                known.TryAdd(option.Name[2..].Replace('-', '_'), option);
         var words = new List<string> { "mount", positional[0], positional[1] };
         foreach (var option in options)
         {
