@@ -40,6 +40,9 @@ try
     File.Delete(server.PathOf("up-ffs.bin"));
     File.Delete(server.PathOf("up-curl.bin"));
 
+    // --- start-up of short commands (the native binary), whole process, against curl and rclone ---
+    await Startup.RunAsync(facilityfs, server, runs);
+
     // --- a listing of a million entries: printed as it streams, in bounded memory ---
     await Listing.RunAsync(facilityfs, work.FullName);
 
