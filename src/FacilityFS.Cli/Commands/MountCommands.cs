@@ -106,7 +106,7 @@ internal static class MountCommands
                 return;
             }
             var log = Path.GetFullPath(parse.GetValue(logFile) ?? DefaultLogFile(point));
-            await StartBackgroundAsync(point, log, context, token).ConfigureAwait(false);
+            await StartBackgroundAsync([.. parse.Tokens.Select(t => t.Value)], point, log, context, token).ConfigureAwait(false);
         }, ct));
         return command;
     }
@@ -238,11 +238,11 @@ internal static class MountCommands
     }
 
     /// <summary>Starts this same command in the foreground as a detached daemon and returns once its mount is there (or it failed).</summary>
-    private static async Task StartBackgroundAsync(string point, string log, CliContext context, CancellationToken cancellationToken)
+    private static async Task StartBackgroundAsync(List<string> given, string point, string log, CliContext context, CancellationToken cancellationToken)
     {
         // The daemon gets the same words, minus any log option (it is given the resolved one), plus --foreground.
         var args = new List<string>();
-        var given = Environment.GetCommandLineArgs().Skip(1).ToList();
+        // The words as parsed, not the process's own: mount(8)'s helper form came in other words (SPEC DIR -o …).
         for (var i = 0; i < given.Count; i++)
         {
             if (given[i] == "--log-file") i++;
