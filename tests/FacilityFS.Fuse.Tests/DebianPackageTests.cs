@@ -43,10 +43,12 @@ public sealed class DebianPackageTests : ServerPerTest
             Assert.Equal("hello from fstab", await File.ReadAllTextAsync(Path.Combine(point, "hello.txt")));
             await Run("umount", point);
             Assert.False(FuseMount.IsMounted(point));
+            await DaemonGoneAsync(point);
             // mount MOUNTPOINT finds the rest in fstab too.
             await Run("mount", point);
             Assert.True(FuseMount.IsMounted(point));
             await Run("umount", point);
+            await DaemonGoneAsync(point);
 
             // The helper itself, with options: ro is --read-only.
             await Run("/sbin/mount.facilityfs", remote, point, "-o", "ro,transfers=2");
@@ -54,6 +56,7 @@ public sealed class DebianPackageTests : ServerPerTest
             var refused = Assert.ThrowsAny<IOException>(() => File.WriteAllText(Path.Combine(point, "new.txt"), "x"));
             Assert.Contains("Read-only", refused.Message, StringComparison.OrdinalIgnoreCase);
             await Run("umount", point);
+            await DaemonGoneAsync(point);
             var bad = await ProcessRun.RunAsync("/sbin/mount.facilityfs", [remote, point, "-o", "colour=blue"]);
             Assert.Equal(1, bad.ExitCode);
             Assert.Contains("colour", bad.Error);
@@ -70,6 +73,29 @@ public sealed class DebianPackageTests : ServerPerTest
             if (FuseMount.IsMounted(point)) await ProcessRun.RunAsync("umount", ["-l", point]);
             if (File.Exists("/usr/lib/facilityfs/facilityfs")) await ProcessRun.RunAsync("dpkg", ["-r", "facilityfs"]);
         }
+    }
+
+    /// <summary>Waits until the daemon of the last mount at <paramref name="point"/> has finished (its control socket and pid file gone with it), so the next mount is not confused with it.</summary>
+    private static async Task DaemonGoneAsync(string point)
+    {
+        bool Running() => Directory.EnumerateDirectories("/proc").Any(dir =>
+        {
+            try
+            {
+                return int.TryParse(Path.GetFileName(dir), out _) && File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0').Contains(point);
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return false;
+            }
+        });
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (Running() && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.False(Running(), $"the mount daemon of {point} did not finish");
     }
 
     private static async Task<ProcessRun> Run(string file, params string[] args)

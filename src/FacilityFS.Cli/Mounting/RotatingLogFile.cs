@@ -12,8 +12,9 @@ public sealed class RotatingLogFile(string path, long maxBytes, int keep) : IDis
 
     public void WriteLine(string line)
     {
-        _writer.WriteLine(line);
+        // Before the line, not after: the newest line is always in the file of the name a person tails.
         if (_writer.BaseStream.Length >= MaxBytes) Rotate();
+        _writer.WriteLine(line);
     }
 
     private void Rotate()
