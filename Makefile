@@ -1,6 +1,6 @@
 # Every target installs what it needs on a fresh Debian machine (with the .NET 10 SDK) and can be rerun.
 SHELL := /bin/bash
-APT_PACKAGES := apache2 libapache2-mod-auth-openidc nginx-light libnginx-mod-http-dav-ext fuse3 libfuse3-dev rclone curl gcc nodejs python3-h5py time
+APT_PACKAGES := apache2 libapache2-mod-auth-openidc nginx-light libnginx-mod-http-dav-ext fuse3 libfuse3-dev rclone curl gcc nodejs python3-h5py time lintian
 
 .PHONY: all deps build package test bench demo demo-stop clean
 

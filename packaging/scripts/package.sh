@@ -15,6 +15,7 @@ install -d "$root/DEBIAN" "$root/usr/bin" "$root/usr/sbin" "$root/usr/lib/facili
 # the binary finds it next to its real path, which the links below resolve to.
 install -m 755 "$binary" "$root/usr/lib/facilityfs/facilityfs"
 install -m 644 bin/libe_sqlite3.so "$root/usr/lib/facilityfs/libe_sqlite3.so"
+strip --strip-unneeded "$root/usr/lib/facilityfs/libe_sqlite3.so"
 ln -s ../lib/facilityfs/facilityfs "$root/usr/bin/facilityfs"
 # mount(8) runs /sbin/mount.TYPE for fstab type facilityfs, and mount.fuse.facilityfs for type fuse.facilityfs.
 ln -s ../lib/facilityfs/facilityfs "$root/usr/sbin/mount.facilityfs"
@@ -23,9 +24,12 @@ install -m 644 packaging/systemd/facilityfs@.service "$root/usr/lib/systemd/syst
 install -m 644 packaging/systemd/user/facilityfs@.service "$root/usr/lib/systemd/user/"
 "$binary" docs man | gzip -9n > "$root/usr/share/man/man1/facilityfs.1.gz"
 ln -s facilityfs.1.gz "$root/usr/share/man/man1/mount.facilityfs.1.gz"
+ln -s facilityfs.1.gz "$root/usr/share/man/man1/mount.fuse.facilityfs.1.gz"
 "$binary" docs bash > "$root/usr/share/bash-completion/completions/facilityfs"
 "$binary" docs zsh > "$root/usr/share/zsh/vendor-completions/_facilityfs"
 chmod 644 "$root/usr/share/bash-completion/completions/facilityfs" "$root/usr/share/zsh/vendor-completions/_facilityfs"
+install -d "$root/usr/share/lintian/overrides"
+install -m 644 packaging/debian/lintian-overrides "$root/usr/share/lintian/overrides/facilityfs"
 install -m 644 packaging/config.example.yaml "$root/usr/share/doc/facilityfs/examples/config.yaml"
 install -m 644 packaging/debian/copyright "$root/usr/share/doc/facilityfs/copyright"
 date=$(git log -1 --format=%aD 2>/dev/null || date -R)

@@ -15,6 +15,11 @@ public sealed class DebianPackageTests : ServerPerTest
         var build = await ProcessRun.RunAsync(Path.Combine(Repository.Root, "packaging", "scripts", "package.sh"), [], TimeSpan.FromMinutes(5));
         Assert.True(build.ExitCode == 0, build.ToString());
         var deb = Path.Combine(Repository.Root, build.Out.Trim());
+        if (File.Exists("/usr/bin/lintian"))
+        {
+            var lint = await ProcessRun.RunAsync("/usr/bin/lintian", ["--fail-on", "error,warning", deb], TimeSpan.FromMinutes(5));
+            Assert.True(lint.ExitCode == 0, lint.ToString());
+        }
         Server.WriteFile("pkg/hello.txt", "hello from fstab"u8);
         var point = Directory.CreateDirectory(Path.Combine(Work.FullName, "mnt")).FullName;
         var remote = Remote + "pkg";

@@ -45,8 +45,15 @@ internal static class MountCommands
         };
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
         {
-            var target = scope.Remotes.Resolve(parse.GetValue(remote)!);
             var point = Path.GetFullPath(parse.GetValue(mountpoint)!);
+            // The unit resolves the remote when it starts, with the configuration it is given (root's may not be the caller's).
+            if (parse.GetValue(installUnit))
+            {
+                var (file, start) = Systemd.UnitInstaller.Install(parse.GetValue(remote)!, point, UnitOptions(parse, remote, mountpoint, [installUnit, foreground]));
+                context.Line($"wrote {file}; start the mount (and at every boot) with: {start}");
+                return;
+            }
+            var target = scope.Remotes.Resolve(parse.GetValue(remote)!);
             var allowOther = false;
             foreach (var option in (parse.GetValue(mountOptions) ?? []).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries)))
             {
@@ -94,12 +101,6 @@ internal static class MountCommands
                     FsyncRemote = fsyncRemote,
                 } : null,
             };
-            if (parse.GetValue(installUnit))
-            {
-                var (file, start) = Systemd.UnitInstaller.Install(parse.GetValue(remote)!, point, UnitOptions(parse, remote, mountpoint, [installUnit, foreground]));
-                context.Line($"wrote {file}; start the mount (and at every boot) with: {start}");
-                return;
-            }
             if (parse.GetValue(foreground))
             {
                 await RunForegroundAsync(target, point, options, allowOther, TimeSpan.FromSeconds(flush), rules, parse.GetValue(logFile), parse.GetValue(metrics), context, token).ConfigureAwait(false);
