@@ -155,6 +155,9 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable, IPendingUpload
             _spool?.Folder, conflicts, _budget.Used, _budget.Capacity, Blocks.DiskBytes, _options.CacheDirectory);
     }
 
+    /// <summary>How many files a mount that has ended left in the spool at <paramref name="spoolDirectory"/> for its next mount (for `facilityfs unmount`).</summary>
+    public static int PendingInSpool(string spoolDirectory) => Spool.PendingIn(spoolDirectory);
+
     public bool IsDirectory(ulong inode) => NodeOf(inode).Entry.IsDirectory;
 
     /// <summary>Whether files below <paramref name="folder"/> still wait for upload (the catalog hook registers a dataset only once none do).</summary>

@@ -39,6 +39,28 @@ public sealed class SpoolTests : IDisposable
     }
 
     [Fact]
+    public void What_an_ended_mount_left_in_its_spool_is_counted_without_claiming_it()
+    {
+        var folder = Folder("left");
+        Assert.Equal(0, VirtualFileSystem.PendingInSpool(folder));
+        using (var spool = Spool.Open(folder, 1 << 30, NullLogger.Instance))
+        {
+            foreach (var name in new[] { "/a.bin", "/b.bin" })
+            {
+                var file = spool.Create(RemotePath.Parse(name), null, DateTimeOffset.UtcNow);
+                Assert.True(file.TryAddWriter(out _));
+                file.Write(0, new byte[10]);
+                file.RemoveWriter();
+                spool.Journal.Update(file.ToRecord());
+            }
+        }
+        Assert.Equal(2, VirtualFileSystem.PendingInSpool(folder));
+        // Counting took no claim: the next mount still opens the spool and finds both files.
+        using var again = Spool.Open(folder, 1 << 30, NullLogger.Instance);
+        Assert.Equal(2, again.All().Count);
+    }
+
+    [Fact]
     public void A_spool_of_the_earlier_journal_format_is_adopted_and_its_files_resume_as_closed()
     {
         var folder = Directory.CreateDirectory(Folder("old")).FullName;

@@ -1,12 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 using FacilityFS.Cli.Config;
 using FacilityFS.Cli.Control;
 using FacilityFS.Cli.Mounting;
 using FacilityFS.Cli.Output;
-using FacilityFS.Fuse;
 using FacilityFS.Vfs;
 using Microsoft.Extensions.Logging;
 
@@ -66,6 +64,7 @@ internal static class MountCommands
             var delay = parse.GetValue(uploadDelay);
             var flush = parse.GetValue(flushTimeout);
             if (delay < 0 || flush < 0) throw new UsageException("--upload-delay and --flush-timeout take seconds ≥ 0");
+            if (parse.GetValue(metrics) is { } endpoint) MetricsExporter.Parse(endpoint);
             if (parse.GetValue(transfers) is < 1 or > 64) throw new UsageException($"--transfers {parse.GetValue(transfers)}: give 1 to 64 uploads at once");
             var fsyncRemote = parse.GetValue(fsync) switch
             {
@@ -74,11 +73,11 @@ internal static class MountCommands
                 var other => throw new UsageException($"--fsync {other}: give local or remote"),
             };
             var writable = !parse.GetValue(readOnly);
-            (CatalogConfig, IReadOnlyList<Catalog.CatalogRule>, FacilityConfig)? rules = null;
+            MountCatalog? rules = null;
             if (parse.GetValue(catalogRules) is { } rulesFile)
             {
                 var (catalogConfig, ruleList) = CatalogRulesLoader.Load(Path.GetFullPath(rulesFile), scope.Config);
-                rules = (catalogConfig, ruleList, scope.Config);
+                rules = new MountCatalog(catalogConfig, ruleList, scope.Config);
             }
             if (rules is not null && !writable) throw new UsageException("--catalog-rules registers what is written through the mount; a --read-only mount writes nothing");
             var options = new VfsOptions
@@ -103,7 +102,8 @@ internal static class MountCommands
             };
             if (parse.GetValue(foreground))
             {
-                await RunForegroundAsync(target, point, options, allowOther, TimeSpan.FromSeconds(flush), rules, parse.GetValue(logFile), parse.GetValue(metrics), context, token).ConfigureAwait(false);
+                var settings = new MountSettings(target, point, options, TimeSpan.FromSeconds(flush), allowOther, rules);
+                await RunForegroundAsync(settings, parse.GetValue(logFile), parse.GetValue(metrics), context, token).ConfigureAwait(false);
                 return;
             }
             var log = Path.GetFullPath(parse.GetValue(logFile) ?? DefaultLogFile(point));
@@ -119,7 +119,8 @@ internal static class MountCommands
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (_, token) =>
         {
             var point = Path.GetFullPath(parse.GetValue(mountpoint)!);
-            if (!FuseMount.IsMounted(point)) throw new UsageException($"{point} is not a mountpoint");
+            var backend = Backend();
+            if (!backend.IsMounted(point)) throw new UsageException($"{point} is not a mountpoint");
             var daemon = DaemonOf(point);
             MountReport? report = null;
             try
@@ -130,36 +131,37 @@ internal static class MountCommands
             catch (UsageException)
             {
                 // A mount that does not answer (killed, or another program's) is still unmounted; there is nothing to wait for.
-                if (FuseMount.IsMounted(point)) FuseMount.Unmount(point, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+                if (backend.IsMounted(point)) backend.ForceUnmount(point, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
             }
             var pending = report?.Status.Pending.Count ?? 0;
             if (pending > 0) context.ErrorLine($"{pending} files still to upload; waiting up to {report!.FlushTimeoutSeconds:0.#} s");
             // The daemon finishes its work (uploads, cache writes) after the kernel let go; returning only then makes a remount see all of it.
             var deadline = DateTime.UtcNow.AddSeconds((report?.FlushTimeoutSeconds ?? 0) + 15);
-            while (daemon is not null && Directory.Exists($"/proc/{daemon}") && DateTime.UtcNow < deadline) await Task.Delay(50, token).ConfigureAwait(false);
-            if (daemon is not null && Directory.Exists($"/proc/{daemon}"))
+            while (IsRunning(daemon) && DateTime.UtcNow < deadline) await Task.Delay(50, token).ConfigureAwait(false);
+            if (IsRunning(daemon))
                 throw new UsageException($"the mount daemon of {point} (pid {daemon}) is still running {(report?.FlushTimeoutSeconds ?? 0) + 15:0.#} s after the unmount; see its log");
             context.Line($"unmounted {point}");
-            if (report?.Status.SpoolDirectory is { } spool && !(daemon is not null && Directory.Exists($"/proc/{daemon}")))
+            if (report?.Status.SpoolDirectory is { } spool)
             {
-                using var journal = new Vfs.Writes.SpoolJournal(Path.Combine(spool, "journal.db"));
-                var left = journal.All().Count;
+                var left = VirtualFileSystem.PendingInSpool(spool);
                 if (left > 0) context.ErrorLine($"{left} files were not uploaded yet; they stay in {spool} and upload at the next mount of {report.Remote}");
             }
         }, ct));
         return command;
     }
 
-    private static async Task RunForegroundAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, TimeSpan flushTimeout,
-        (CatalogConfig Catalog, IReadOnlyList<Catalog.CatalogRule> Rules, FacilityConfig Config)? rules, string? logFile, string? metrics, CliContext context, CancellationToken cancellationToken)
+    private static async Task RunForegroundAsync(MountSettings settings, string? logFile, string? metrics, CliContext context, CancellationToken cancellationToken)
     {
         using var logger = FileLogger.Open(logFile, LogLevel.Information);
-        var pidFile = ControlSocket.PidFileOf(point);
+        var pidFile = ControlSocket.PidFileOf(settings.Mountpoint);
         Directory.CreateDirectory(Path.GetDirectoryName(pidFile)!);
         await File.WriteAllTextAsync(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         try
         {
-            await ServeAsync(target, point, options, allowOther, flushTimeout, rules, logger, metrics, context, cancellationToken).ConfigureAwait(false);
+            var host = new MountHost(settings, Backend(), logger);
+            using var service = new ServiceObserver(Systemd.ServiceNotifier.FromEnvironment(), metrics);
+            await host.RunAsync(() => context.ErrorLine($"mounted {settings.Target} at {settings.Mountpoint}; unmount with: facilityfs unmount {settings.Mountpoint}"),
+                cancellationToken, service).ConfigureAwait(false);
         }
         finally
         {
@@ -167,76 +169,8 @@ internal static class MountCommands
         }
     }
 
-    private static async Task ServeAsync(RemoteTarget target, string point, VfsOptions options, bool allowOther, TimeSpan flushTimeout,
-        (CatalogConfig Catalog, IReadOnlyList<Catalog.CatalogRule> Rules, FacilityConfig Config)? rules, FileLogger logger, string? metrics, CliContext context, CancellationToken cancellationToken)
-    {
-        await using var vfs = await CreateVfsAsync(target, options, logger, cancellationToken).ConfigureAwait(false);
-        using var exporter = metrics is null ? null : MetricsExporter.Start(metrics, () => vfs.Status().Pending.Count);
-        await using var catalog = rules is { } r ? StartCatalogHook(target, vfs, r.Catalog, r.Rules, r.Config, logger) : null;
-        var mount = FuseMount.Start(vfs, point, new FuseMountOptions { FsName = target.ToString(), AllowOther = allowOther, ReadOnly = options.ReadOnly }, logger);
-        await using (mount.ConfigureAwait(false))
-        {
-            var shutdown = new MountShutdown(mount, vfs, flushTimeout, logger);
-            void Stop(PosixSignalContext signal)
-            {
-                signal.Cancel = true;
-                shutdown.Request(signal.Signal.ToString());
-            }
-            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
-            var report = () => new MountReport(point, target.ToString(), Environment.ProcessId, flushTimeout.TotalSeconds, options.ReadOnly, vfs.Status())
-            {
-                Datasets = catalog?.Registrations().Select(r => new DatasetReport(r.Folder, r.Pid, r.Step.ToString().ToLowerInvariant(), r.Error)).ToList(),
-            };
-            await using var control = ControlServer.Start(ControlSocket.PathOf(point), vfs, report, () => shutdown.Request("facilityfs unmount"), logger);
-            var service = Systemd.ServiceNotifier.FromEnvironment();
-            service.Ready($"mounted {target} at {point}");
-            logger.LogInformation("mounted {Remote} at {Mountpoint} (disk cache: {Cache}; spool: {Spool})", target, point, options.CacheDirectory ?? "none",
-                options.WriteBack?.SpoolDirectory ?? "none, read-only");
-            context.ErrorLine($"mounted {target} at {point}; unmount with: facilityfs unmount {point}");
-            var remaining = await shutdown.WaitAsync().ConfigureAwait(false);
-            service.Stopping($"unmounted; flushing {vfs.Status().Pending.Count} pending uploads");
-            // Every handle is closed now (or the kernel gets no more time): what is pending gets what is left of the flush timeout, the rest waits in the journal.
-            var left = await vfs.DrainAsync(remaining, CancellationToken.None).ConfigureAwait(false);
-            if (left > 0) logger.LogWarning("{Count} files not uploaded within {Timeout} s; they stay in {Spool} for the next mount of {Remote}", left, flushTimeout.TotalSeconds, options.WriteBack!.SpoolDirectory, target);
-        }
-    }
-
-    /// <summary>The catalog hook of a mount: every committed file reaches it, with the checksum the write path computed; it registers complete datasets on its own.</summary>
-    private static Catalog.CatalogHook StartCatalogHook(RemoteTarget target, VirtualFileSystem vfs, CatalogConfig catalog, IReadOnlyList<Catalog.CatalogRule> rules,
-        FacilityConfig config, ILogger logger)
-    {
-        // A rule's defaults go on top of the catalog's.
-        var merged = rules.Select(rule =>
-        {
-            var defaults = (System.Text.Json.Nodes.JsonObject)catalog.Defaults.DeepClone();
-            foreach (var (key, value) in rule.Defaults) defaults[key] = value?.DeepClone();
-            return rule with { Defaults = defaults };
-        }).ToList();
-        var ledger = CatalogCommands.LedgerOf(catalog);
-        var hook = new Catalog.CatalogHook(target.Store, target.Path, merged, new Catalog.Registrar(CatalogCommands.ClientFor(catalog, config), ledger), ledger, vfs, logger,
-            Catalog.SourceFolders.For(target.Store, catalog.SourceFolderPrefix));
-        hook.Start(vfs);
-        logger.LogInformation("registering datasets in {Catalog} by {Count} rules", catalog.Name, rules.Count);
-        return hook;
-    }
-
-    private static async Task<VirtualFileSystem> CreateVfsAsync(RemoteTarget target, VfsOptions options, ILogger logger, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await VirtualFileSystem.CreateAsync(target.Store, options, target.Path, logger, cancellationToken).ConfigureAwait(false);
-        }
-        catch (VfsException e) when (e.InnerException is Storage.StorageException storage)
-        {
-            throw storage;
-        }
-        catch (VfsException e)
-        {
-            throw new UsageException($"cannot mount {target}: {e.Message}");
-        }
-    }
+    /// <summary>The backend of this platform; the command picks it and nothing else.</summary>
+    private static IMountBackend Backend() => new FuseBackend();
 
     /// <summary>Starts this same command in the foreground as a detached daemon and returns once its mount is there (or it failed).</summary>
     private static async Task StartBackgroundAsync(List<string> given, string point, string log, CliContext context, CancellationToken cancellationToken)
@@ -273,7 +207,7 @@ internal static class MountCommands
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            if (FuseMount.IsMounted(point) && !daemon.HasExited)
+            if (Backend().IsMounted(point) && !daemon.HasExited)
             {
                 context.Line($"mounted at {point} (log: {log}); unmount with: facilityfs unmount {point}");
                 return;
@@ -306,6 +240,21 @@ internal static class MountCommands
             pathNext = token.Type == System.CommandLine.Parsing.TokenType.Option && token.Value is "--config" or "--cache-dir" or "--spool-dir" or "--log-file" or "--catalog-rules";
         }
         return words;
+    }
+
+    /// <summary>Whether the mount daemon <paramref name="pid"/> still runs (it finishes uploads and cache writes after the system let go of the mount).</summary>
+    private static bool IsRunning(int? pid)
+    {
+        if (pid is null) return false;
+        try
+        {
+            using var process = Process.GetProcessById(pid.Value);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static int? DaemonOf(string point)

@@ -7,7 +7,6 @@ namespace FacilityFS.Cli.Control;
 
 /// <summary>The mount's local control socket (Unix domain, mode 0600): answers status, sync, recover and unmount for the commands of those names.</summary>
 /// <remarks>A request is one line of at most <see cref="MaxRequestBytes"/>, sent within the idle timeout; anything else is answered with an error and closed.</remarks>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed partial class ControlServer : IAsyncDisposable
 {
     /// <summary>The longest request line; real ones are under a hundred bytes.</summary>
@@ -46,14 +45,15 @@ public sealed partial class ControlServer : IAsyncDisposable
         try
         {
             // Created 0600 from the start: a chmod after bind leaves a moment in which anyone could connect.
-            var previous = Umask(0x3F); // 077: no group or other bits
+            // Windows has no umask: the socket file inherits the ACL of %LOCALAPPDATA%, which only its user can open.
+            var previous = OperatingSystem.IsWindows() ? 0 : Umask(0x3F); // 077: no group or other bits
             try
             {
                 socket.Bind(new UnixDomainSocketEndPoint(path));
             }
             finally
             {
-                Umask(previous);
+                if (!OperatingSystem.IsWindows()) Umask(previous);
             }
             socket.Listen(16);
         }

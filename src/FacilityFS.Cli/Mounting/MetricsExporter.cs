@@ -53,11 +53,8 @@ public sealed class MetricsExporter : IDisposable
     /// <summary>Listens on ADDRESS:PORT (an IP address, 127.0.0.1 by choice: the endpoint has no authentication).</summary>
     public static MetricsExporter Start(string endpoint, Func<int> pendingUploads)
     {
-        var at = endpoint.LastIndexOf(':');
-        if (at <= 0 || !int.TryParse(endpoint[(at + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535
-            || !System.Net.IPAddress.TryParse(endpoint[..at].Trim('[', ']'), out _))
-            throw new UsageException($"--metrics {endpoint}: give ADDRESS:PORT, e.g. 127.0.0.1:9464");
-        var exporter = new MetricsExporter(endpoint[..at], port, pendingUploads);
+        var (host, port) = Parse(endpoint);
+        var exporter = new MetricsExporter(host, port, pendingUploads);
         try
         {
             exporter._server.Start();
@@ -68,6 +65,16 @@ public sealed class MetricsExporter : IDisposable
             exporter.Dispose();
             throw new UsageException($"--metrics {endpoint}: cannot listen there ({e.Message})");
         }
+    }
+
+    /// <summary>The address and port of ADDRESS:PORT; anything else is refused naming it (checked before a mount starts).</summary>
+    public static (string Host, int Port) Parse(string endpoint)
+    {
+        var at = endpoint.LastIndexOf(':');
+        if (at <= 0 || !int.TryParse(endpoint[(at + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535
+            || !System.Net.IPAddress.TryParse(endpoint[..at].Trim('[', ']'), out _))
+            throw new UsageException($"--metrics {endpoint}: give ADDRESS:PORT, e.g. 127.0.0.1:9464");
+        return (endpoint[..at], port);
     }
 
     private delegate void Adder(long value, ReadOnlySpan<KeyValuePair<string, object?>> tags);

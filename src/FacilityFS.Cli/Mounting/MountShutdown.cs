@@ -1,4 +1,3 @@
-using FacilityFS.Fuse;
 using FacilityFS.Vfs;
 using Microsoft.Extensions.Logging;
 
@@ -6,12 +5,11 @@ namespace FacilityFS.Cli.Mounting;
 
 /// <summary>Ends a mount within its flush timeout whatever the server does: lazy unmount, then requests still waiting on the server cancelled, then the kernel given up on.</summary>
 /// <remarks>
-/// A lazy unmount only ends the FUSE loop once no process uses the mount; a process whose request waits on a stalled server keeps it
+/// A lazy unmount only ends serving once no process uses the mount; a process whose request waits on a stalled server keeps it
 /// for ever. Half the flush timeout is left for open files to finish; then every storage call is cancelled so that each request is
 /// answered (EIO) and its process can let go; at the deadline the mount is left, and the kernel fails what remains when we exit.
 /// </remarks>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
-internal sealed class MountShutdown(FuseMount mount, VirtualFileSystem vfs, TimeSpan flushTimeout, ILogger logger)
+internal sealed class MountShutdown(IMountedVolume mount, VirtualFileSystem vfs, TimeSpan flushTimeout, ILogger logger)
 {
     private readonly TaskCompletionSource<long> _requested = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -20,14 +18,7 @@ internal sealed class MountShutdown(FuseMount mount, VirtualFileSystem vfs, Time
     {
         if (!_requested.TrySetResult(Environment.TickCount64)) return;
         logger.LogInformation("{By}: unmounting {Mountpoint} (within {Seconds:0.#} s)", by, mount.Mountpoint, flushTimeout.TotalSeconds);
-        try
-        {
-            mount.RequestUnmount();
-        }
-        catch (FuseMountException e)
-        {
-            logger.LogError("{Error}", e.Message);
-        }
+        mount.RequestUnmount();
     }
 
     /// <summary>Waits until the mount is gone, by itself (the kernel let go) or by a requested shutdown; returns how much of the flush timeout is left for uploads.</summary>

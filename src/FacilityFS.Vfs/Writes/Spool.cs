@@ -67,6 +67,15 @@ public sealed class Spool : IDisposable
         return spool;
     }
 
+    /// <summary>How many files the spool in <paramref name="folder"/> still holds for upload, read from its journal without claiming the spool (0 when there is none).</summary>
+    public static int PendingIn(string folder)
+    {
+        var path = Path.Combine(folder, "journal.db");
+        if (!File.Exists(path)) return 0;
+        using var journal = new SpoolJournal(path);
+        return journal.All().Count;
+    }
+
     private void Replay()
     {
         foreach (var record in Journal.All())
