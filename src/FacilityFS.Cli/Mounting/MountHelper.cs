@@ -95,9 +95,16 @@ internal static class MountHelper
             return ExitCode.Usage;
         }
         if (words is null) return ExitCode.Ok;
-        using var error = new StringWriter();
-        var code = await CliApp.RunAsync(words, new CliContext(console.Out, error, interactive: false)).ConfigureAwait(false);
-        var said = error.ToString().Trim();
+        // Run as `facilityfs mount …` in a process of its own name: named mount.facilityfs, the command tree's root would be
+        // called "mount" too (System.CommandLine names it after the program), clashing with its own mount command.
+        var executable = Environment.ProcessPath ?? throw new UsageException("cannot find the facilityfs executable");
+        var start = new System.Diagnostics.ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardError = true };
+        if (Path.GetFileNameWithoutExtension(executable) == "dotnet") start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "facilityfs.dll"));
+        foreach (var word in words) start.ArgumentList.Add(word);
+        using var mount = System.Diagnostics.Process.Start(start) ?? throw new UsageException($"cannot start {executable}");
+        var said = (await mount.StandardError.ReadToEndAsync().ConfigureAwait(false)).Trim();
+        await mount.WaitForExitAsync().ConfigureAwait(false);
+        var code = mount.ExitCode;
         if (said.Length > 0) console.ErrorLine(said);
         if (code == ExitCode.Ok) Syslog.Info($"mounted {words[1]} at {words[2]}");
         else Syslog.Error($"mount of {words[1]} at {words[2]} failed (exit {code}): {said}");
