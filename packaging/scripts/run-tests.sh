@@ -9,6 +9,8 @@ run=$(mktemp -d /tmp/ffs-run.XXXXXX)
 chmod 755 "$run"
 mkdir -m 1777 "$run/tmp"
 export FFS_TEST_RUN="$run" TMPDIR="$run/tmp"
+# The CLI and mount suites run the native binary make build published, not only the JIT build next to the tests.
+[ -x bin/facilityfs ] && export FFS_COMMAND="$PWD/bin/facilityfs"
 log="$run/test.log"
 cache_home=${XDG_CACHE_HOME:-$HOME/.cache}
 

@@ -61,6 +61,7 @@ public sealed class Registrar(SciCatClient client, RegistrationLedger ledger)
             }
             var pid = known?.Pid ?? await FindOrCreateAsync(registration, cancellationToken).ConfigureAwait(false);
             await FinishAsync(registration, pid, cancellationToken).ConfigureAwait(false);
+            CatalogMetrics.Registrations.Add(1);
             return new RegistrationResult(pid, RegistrationOutcome.Registered);
         }
         catch (CatalogException e) when (!e.IsTransient)
@@ -92,6 +93,7 @@ public sealed class Registrar(SciCatClient client, RegistrationLedger ledger)
             // Gone from the catalog (deleted there): registered afresh.
             var created = await FindOrCreateAsync(registration, cancellationToken).ConfigureAwait(false);
             await FinishAsync(registration, created, cancellationToken).ConfigureAwait(false);
+            CatalogMetrics.Registrations.Add(1);
             return new RegistrationResult(created, RegistrationOutcome.Registered);
         }
         var blocks = await client.OrigDatablocksOfAsync(pid, cancellationToken).ConfigureAwait(false);

@@ -147,6 +147,6 @@ internal sealed class RegistrationAssembly(IRemoteStore store, RegistrationLedge
     private static void AddKeyword(JsonObject dataset, string keyword)
     {
         if (dataset["keywords"] is not JsonArray keywords) dataset["keywords"] = keywords = [];
-        if (!keywords.Any(k => k?.ToString() == keyword)) keywords.Add(keyword);
+        if (!keywords.Any(k => k?.ToString() == keyword)) keywords.Add((JsonNode)keyword);
     }
 }

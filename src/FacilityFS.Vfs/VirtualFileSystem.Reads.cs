@@ -66,11 +66,11 @@ public sealed partial class VirtualFileSystem
     {
         var file = FileOf(handle);
         if (offset < 0) throw new VfsException(VfsError.InvalidArgument, $"negative offset {offset} in {file.Node.Path}");
-        if (PendingOf(file) is { } dirty) return ReadPending(dirty, offset, destination.Span);
+        if (PendingOf(file) is { } dirty) return VfsMetrics.Read(ReadPending(dirty, offset, destination.Span));
         var length = LengthAt(file, offset, destination.Length);
         if (length == 0) return 0;
         var streaming = file.ReadAhead.OnRead(offset, length);
-        return await CopyAsync(file, offset, destination[..length], streaming, cancellationToken).ConfigureAwait(false);
+        return VfsMetrics.Read(await CopyAsync(file, offset, destination[..length], streaming, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Copies cached bytes from <paramref name="offset"/> until <paramref name="destination"/> is full, fetching what is missing.</summary>
@@ -102,7 +102,7 @@ public sealed partial class VirtualFileSystem
         if (PendingOf(file) is not null || length == 0) return await CopiedLeaseAsync(handle, offset, size, cancellationToken).ConfigureAwait(false);
         var streaming = file.ReadAhead.OnRead(offset, length);
         var (block, within) = await CachedAtAsync(file, offset, offset + length, streaming, cancellationToken).ConfigureAwait(false);
-        if (block.Length - within >= length) return new ReadLease(block, within, length);
+        if (block.Length - within >= length) return new ReadLease(block, within, VfsMetrics.Read(length));
         // The range spans two blocks (or pieces): copy, starting with the one already here.
         var copy = ArrayPool<byte>.Shared.Rent(length);
         try
@@ -110,7 +110,7 @@ public sealed partial class VirtualFileSystem
             var first = block.Length - within;
             block.Span.Slice(within, first).CopyTo(copy);
             block.Release();
-            return new ReadLease(copy, first + await CopyAsync(file, offset + first, copy.AsMemory(first, length - first), streaming, cancellationToken).ConfigureAwait(false));
+            return new ReadLease(copy, VfsMetrics.Read(first + await CopyAsync(file, offset + first, copy.AsMemory(first, length - first), streaming, cancellationToken).ConfigureAwait(false)));
         }
         catch
         {

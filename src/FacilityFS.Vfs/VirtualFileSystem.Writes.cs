@@ -199,6 +199,7 @@ public sealed partial class VirtualFileSystem
         try
         {
             dirty.Write(offset, data);
+            VfsMetrics.BytesWritten.Add(data.Length);
         }
         catch (Exception e) when (IsTooLarge(e))
         {

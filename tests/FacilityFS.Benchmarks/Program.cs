@@ -49,6 +49,9 @@ try
         File.Delete(server.PathOf("up-curl.bin"));
     }
 
+    // --- start-up of short commands (the native binary), whole process, against curl and rclone ---
+    if (Rows.Wants("startup")) await Startup.RunAsync(facilityfs, server, runs);
+
     // --- a listing of a million entries: printed as it streams, in bounded memory ---
     if (Rows.Wants("listing")) await Listing.RunAsync(facilityfs, work.FullName);
 

@@ -81,8 +81,9 @@ public sealed partial class LoginCommandTests : IAsyncLifetime
     /// <summary>Runs the command in a child process whose XDG folders are this test's; <paramref name="onErrorLine"/> sees standard error as it comes.</summary>
     private async Task<(int ExitCode, string Out, string Error)> RunAsync(Func<string, Task>? onErrorLine, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "facilityfs.dll"), "--config", _config, .. args]) start.ArgumentList.Add(arg);
+        var start = new ProcessStartInfo(CliRun.NativeCommand ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string[] command = CliRun.NativeCommand is null ? [Path.Combine(AppContext.BaseDirectory, "facilityfs.dll")] : [];
+        foreach (var arg in (string[])[.. command, "--config", _config, .. args]) start.ArgumentList.Add(arg);
         start.Environment["XDG_CONFIG_HOME"] = Path.Combine(_home.FullName, "xdg-config");
         start.Environment["XDG_CACHE_HOME"] = Path.Combine(_home.FullName, "xdg-cache");
         foreach (var (name, value) in _environment)

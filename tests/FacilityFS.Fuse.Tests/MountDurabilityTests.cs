@@ -11,7 +11,7 @@ public sealed class MountDurabilityTests : ServerPerTest
     private string Spool(string name) => Path.Combine(Work.FullName, "spool-" + name);
 
     private static async Task<ProcessRun> SyncAsync(MountedFolder mount) =>
-        await ProcessRun.RunAsync("dotnet", [Repository.CommandDll, "sync", mount.Path], TimeSpan.FromMinutes(5));
+        await ProcessRun.RunAsync(Repository.CommandFile, Repository.CommandArgs("sync", mount.Path), TimeSpan.FromMinutes(5));
 
     private static async Task<JsonElement> StatusAsync(MountedFolder mount)
     {

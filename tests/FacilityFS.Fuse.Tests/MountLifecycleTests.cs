@@ -119,8 +119,8 @@ public sealed class MountLifecycleTests : ServerPerTest
     {
         Server.WriteFile("term.txt", "x"u8);
         var point = Directory.CreateDirectory(Path.Combine(Work.FullName, "fg")).FullName;
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { Repository.CommandDll, "mount", Remote, point, "--foreground" }) start.ArgumentList.Add(arg);
+        var start = new System.Diagnostics.ProcessStartInfo(Repository.CommandFile) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in Repository.CommandArgs("mount", Remote, point, "--foreground")) start.ArgumentList.Add(arg);
         using var daemon = System.Diagnostics.Process.Start(start)!;
         for (var i = 0; i < 200 && !FuseMount.IsMounted(point); i++) await Task.Delay(50);
         Assert.True(FuseMount.IsMounted(point));

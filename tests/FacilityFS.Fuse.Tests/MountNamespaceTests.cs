@@ -23,7 +23,7 @@ public abstract class MountNamespaceTests(WritableMountFixture fixture)
 
     private async Task SyncAsync()
     {
-        var sync = await ProcessRun.RunAsync("dotnet", [Repository.CommandDll, "sync", fixture.Mount.Path], TimeSpan.FromMinutes(5));
+        var sync = await ProcessRun.RunAsync(Repository.CommandFile, Repository.CommandArgs("sync", fixture.Mount.Path), TimeSpan.FromMinutes(5));
         Assert.True(sync.ExitCode == 0, sync.ToString());
     }
 
@@ -176,7 +176,7 @@ public sealed class MountOfflineTests : ServerPerTest
         Assert.Throws<IOException>(() => Directory.GetFileSystemEntries(mount.Under("unseen")));
 
         await Server.StartAsync();
-        var sync = await ProcessRun.RunAsync("dotnet", [Repository.CommandDll, "sync", mount.Path], TimeSpan.FromMinutes(5));
+        var sync = await ProcessRun.RunAsync(Repository.CommandFile, Repository.CommandArgs("sync", mount.Path), TimeSpan.FromMinutes(5));
         Assert.True(sync.ExitCode == 0, sync.ToString());
         Assert.Equal(files.Keys.Order(StringComparer.Ordinal), Directory.GetFileSystemEntries(Server.PathOf("run")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         foreach (var (name, bytes) in files) Assert.Equal(bytes, await File.ReadAllBytesAsync(Server.PathOf($"run/{name}")));

@@ -103,8 +103,8 @@ public sealed class MountStallTests : IAsyncLifetime
     {
         _trickle = true;
         var point = Directory.CreateDirectory(Path.Combine(_work.FullName, "fg")).FullName;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { Repository.CommandDll, "mount", "t:/", point, "--foreground", "--read-only", "--config", await ConfigAsync(), "--flush-timeout", $"{FlushTimeout}" })
+        var start = new ProcessStartInfo(Repository.CommandFile) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in Repository.CommandArgs("mount", "t:/", point, "--foreground", "--read-only", "--config", await ConfigAsync(), "--flush-timeout", $"{FlushTimeout}"))
             start.ArgumentList.Add(arg);
         using var daemon = Process.Start(start)!;
         var errors = daemon.StandardError.ReadToEndAsync();

@@ -25,7 +25,7 @@ public sealed class MountWriteTests : ServerPerTest
 
     private static async Task<ProcessRun> SyncAsync(MountedFolder mount)
     {
-        var run = await ProcessRun.RunAsync("dotnet", [Repository.CommandDll, "sync", mount.Path], TimeSpan.FromMinutes(10));
+        var run = await ProcessRun.RunAsync(Repository.CommandFile, Repository.CommandArgs("sync", mount.Path), TimeSpan.FromMinutes(10));
         return run;
     }
 

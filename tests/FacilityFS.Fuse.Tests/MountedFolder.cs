@@ -32,7 +32,7 @@ internal sealed class MountedFolder : IAsyncDisposable
         // Each mount gets a spool of its own under the work folder unless the test names one (to remount onto it).
         string[] spool = extra.Contains("--spool-dir") || extra.Contains("--read-only") ? [] : ["--spool-dir", System.IO.Path.Combine(workFolder, "spool-" + Guid.NewGuid().ToString("N")[..8])];
         string[] args = ["mount", remote, path, "--cache-dir", cache, "--log-file", log, "--dir-cache-time", "1", "--attr-timeout", "1", .. spool, .. extra];
-        var run = await ProcessRun.RunAsync("dotnet", [Repository.CommandDll, .. args], environment: environment);
+        var run = await ProcessRun.RunAsync(Repository.CommandFile, Repository.CommandArgs(args), environment: environment);
         if (run.ExitCode != 0) throw new InvalidOperationException($"mount failed: {run}\nlog: {(File.Exists(log) ? File.ReadAllText(log) : "")}");
         return new MountedFolder(path, cache, log);
     }

@@ -28,7 +28,7 @@ internal sealed record ProcessRun(int ExitCode, string Out, string Error)
     }
 
     /// <summary>Runs the facilityfs command as built next to the tests.</summary>
-    public static Task<ProcessRun> FacilityFsAsync(params string[] args) => RunAsync("dotnet", [Repository.CommandDll, .. args]);
+    public static Task<ProcessRun> FacilityFsAsync(params string[] args) => RunAsync(Repository.CommandFile, Repository.CommandArgs(args));
 
     public override string ToString() => $"exit {ExitCode}\nstdout: {Out}\nstderr: {Error}";
 }

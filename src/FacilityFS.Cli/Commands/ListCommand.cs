@@ -9,7 +9,7 @@ namespace FacilityFS.Cli.Commands;
 /// <summary>`ls [-l] [-r] REMOTE`: names, or long lines with kind, size and time; folders end with '/'.</summary>
 internal static class ListCommand
 {
-    private sealed record Listed(string Path, string Name, string Type, long Size, DateTimeOffset? Modified, string? Etag);
+    internal sealed record Listed(string Path, string Name, string Type, long Size, DateTimeOffset? Modified, string? Etag);
 
     public static Command Create(CliContext context)
     {

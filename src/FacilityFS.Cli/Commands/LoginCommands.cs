@@ -154,7 +154,7 @@ internal static class LoginCommands
     }
 
     /// <summary>Whom a session is for, from the access token's claims (a JWT) or, for opaque tokens, the ID token's.</summary>
-    private sealed record SessionIdentity(string? Remote, string Subject, string? Name, string Issuer, string? Scope, string? Audience, DateTimeOffset ExpiresAt);
+    internal sealed record SessionIdentity(string? Remote, string Subject, string? Name, string Issuer, string? Scope, string? Audience, DateTimeOffset ExpiresAt);
 
     private static SessionIdentity Describe(TokenState state)
     {

@@ -34,15 +34,24 @@ internal static class MountCommands
         var attrTimeout = new Option<double>("--attr-timeout") { Description = "Seconds the kernel caches attributes", DefaultValueFactory = _ => 1 };
         var dirCacheTime = new Option<double>("--dir-cache-time") { Description = "Seconds a listing is trusted before the server is asked again", DefaultValueFactory = _ => 30 };
         var memory = new Option<string>("--memory") { Description = "Memory for cached blocks and read-ahead together", DefaultValueFactory = _ => "128M" };
+        var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9464; no authentication)" };
+        var installUnit = new Option<bool>("--install-unit") { Description = "Do not mount: write the settings of a systemd facilityfs@.service instance for this mount (system-wide as root, else the user's)" };
         var command = new Command("mount", "Mount a remote folder at a local folder")
         {
             remote, mountpoint, foreground, cacheDir, cacheMax, readOnly, mountOptions, logFile, attrTimeout, dirCacheTime, memory,
-            spoolDir, spoolMax, uploadDelay, transfers, fsync, flushTimeout, catalogRules,
+            spoolDir, spoolMax, uploadDelay, transfers, fsync, flushTimeout, catalogRules, metrics, installUnit,
         };
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
         {
-            var target = scope.Remotes.Resolve(parse.GetValue(remote)!);
             var point = Path.GetFullPath(parse.GetValue(mountpoint)!);
+            // The unit resolves the remote when it starts, with the configuration it is given (root's may not be the caller's).
+            if (parse.GetValue(installUnit))
+            {
+                var (file, start) = Systemd.UnitInstaller.Install(parse.GetValue(remote)!, point, UnitOptions(parse, remote, mountpoint, [installUnit, foreground]));
+                context.Line($"wrote {file}; start the mount (and at every boot) with: {start}");
+                return;
+            }
+            var target = scope.Remotes.Resolve(parse.GetValue(remote)!);
             var allowOther = false;
             foreach (var option in (parse.GetValue(mountOptions) ?? []).SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries)))
             {
@@ -55,6 +64,7 @@ internal static class MountCommands
             var delay = parse.GetValue(uploadDelay);
             var flush = parse.GetValue(flushTimeout);
             if (delay < 0 || flush < 0) throw new UsageException("--upload-delay and --flush-timeout take seconds ≥ 0");
+            if (parse.GetValue(metrics) is { } endpoint) MetricsExporter.Parse(endpoint);
             if (parse.GetValue(transfers) is < 1 or > 64) throw new UsageException($"--transfers {parse.GetValue(transfers)}: give 1 to 64 uploads at once");
             var fsyncRemote = parse.GetValue(fsync) switch
             {
@@ -93,11 +103,11 @@ internal static class MountCommands
             if (parse.GetValue(foreground))
             {
                 var settings = new MountSettings(target, point, options, TimeSpan.FromSeconds(flush), allowOther, rules);
-                await RunForegroundAsync(settings, parse.GetValue(logFile), context, token).ConfigureAwait(false);
+                await RunForegroundAsync(settings, parse.GetValue(logFile), parse.GetValue(metrics), context, token).ConfigureAwait(false);
                 return;
             }
             var log = Path.GetFullPath(parse.GetValue(logFile) ?? DefaultLogFile(point));
-            await StartBackgroundAsync(point, log, context, token).ConfigureAwait(false);
+            await StartBackgroundAsync([.. parse.Tokens.Select(t => t.Value)], point, log, context, token).ConfigureAwait(false);
         }, ct));
         return command;
     }
@@ -140,7 +150,7 @@ internal static class MountCommands
         return command;
     }
 
-    private static async Task RunForegroundAsync(MountSettings settings, string? logFile, CliContext context, CancellationToken cancellationToken)
+    private static async Task RunForegroundAsync(MountSettings settings, string? logFile, string? metrics, CliContext context, CancellationToken cancellationToken)
     {
         using var logger = FileLogger.Open(logFile, LogLevel.Information);
         var pidFile = ControlSocket.PidFileOf(settings.Mountpoint);
@@ -149,8 +159,9 @@ internal static class MountCommands
         try
         {
             var host = new MountHost(settings, Backend(), logger);
+            using var service = new ServiceObserver(Systemd.ServiceNotifier.FromEnvironment(), metrics);
             await host.RunAsync(() => context.ErrorLine($"mounted {settings.Target} at {settings.Mountpoint}; unmount with: facilityfs unmount {settings.Mountpoint}"),
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken, service).ConfigureAwait(false);
         }
         finally
         {
@@ -162,18 +173,19 @@ internal static class MountCommands
     private static IMountBackend Backend() => new FuseBackend();
 
     /// <summary>Starts this same command in the foreground as a detached daemon and returns once its mount is there (or it failed).</summary>
-    private static async Task StartBackgroundAsync(string point, string log, CliContext context, CancellationToken cancellationToken)
+    private static async Task StartBackgroundAsync(List<string> given, string point, string log, CliContext context, CancellationToken cancellationToken)
     {
         // The daemon gets the same words, minus any log option (it is given the resolved one), plus --foreground.
         var args = new List<string>();
-        var given = Environment.GetCommandLineArgs().Skip(1).ToList();
+        // The words as parsed, not the process's own: mount(8)'s helper form came in other words (SPEC DIR -o …).
         for (var i = 0; i < given.Count; i++)
         {
             if (given[i] == "--log-file") i++;
             else if (!given[i].StartsWith("--log-file=", StringComparison.Ordinal)) args.Add(given[i]);
         }
         var executable = Environment.ProcessPath ?? throw new UsageException("cannot find the facilityfs executable to start the mount daemon");
-        if (Path.GetFileNameWithoutExtension(executable) == "dotnet") args.Insert(0, typeof(MountCommands).Assembly.Location);
+        // Under `dotnet facilityfs.dll` (the JIT build the tests run) the daemon is that same dll; the native binary is its own executable.
+        if (Path.GetFileNameWithoutExtension(executable) == "dotnet") args.Insert(0, Path.Combine(AppContext.BaseDirectory, "facilityfs.dll"));
         args.AddRange(["--foreground", "--log-file", log]);
         Directory.CreateDirectory(Path.GetDirectoryName(log)!);
         var start = new ProcessStartInfo(File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : executable)
@@ -211,6 +223,23 @@ internal static class MountCommands
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
         throw new UsageException($"the mount at {point} was not ready within 60 s; see {log}");
+    }
+
+    /// <summary>The command line's options as given, for a unit to pass on: without the two arguments and the options named, paths made absolute (a unit runs elsewhere).</summary>
+    private static List<string> UnitOptions(ParseResult parse, Argument<string> remote, Argument<string> mountpoint, Option[] without)
+    {
+        var skip = new HashSet<System.CommandLine.Parsing.Token>(ReferenceEqualityComparer.Instance);
+        foreach (var argument in new[] { remote, mountpoint }) skip.UnionWith(parse.GetResult(argument)?.Tokens ?? []);
+        var words = new List<string>();
+        var pathNext = false;
+        foreach (var token in parse.Tokens)
+        {
+            if (skip.Contains(token) || token.Type == System.CommandLine.Parsing.TokenType.Command) continue;
+            if (token.Type == System.CommandLine.Parsing.TokenType.Option && without.Any(o => o.Name == token.Value || o.Aliases.Contains(token.Value))) continue;
+            words.Add(pathNext ? Path.GetFullPath(token.Value) : token.Value);
+            pathNext = token.Type == System.CommandLine.Parsing.TokenType.Option && token.Value is "--config" or "--cache-dir" or "--spool-dir" or "--log-file" or "--catalog-rules";
+        }
+        return words;
     }
 
     /// <summary>Whether the mount daemon <paramref name="pid"/> still runs (it finishes uploads and cache writes after the system let go of the mount).</summary>

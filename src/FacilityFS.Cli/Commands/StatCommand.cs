@@ -8,7 +8,7 @@ namespace FacilityFS.Cli.Commands;
 /// <summary>`stat REMOTE`: everything the store says about one file or folder, with its checksum where the server offers one.</summary>
 internal static class StatCommand
 {
-    private sealed record Stat(string Path, string Type, long Size, DateTimeOffset? Modified, string? Etag, string? Checksum);
+    internal sealed record Stat(string Path, string Type, long Size, DateTimeOffset? Modified, string? Etag, string? Checksum);
 
     public static Command Create(CliContext context)
     {

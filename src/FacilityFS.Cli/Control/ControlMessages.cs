@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using FacilityFS.Vfs;
 
 namespace FacilityFS.Cli.Control;
@@ -28,17 +26,11 @@ public sealed record SyncReport(IReadOnlyList<PendingFile> Failed, IReadOnlyList
 /// <summary>An answer that says why the request could not be served.</summary>
 public sealed record ControlError(string Error);
 
-/// <summary>The JSON conventions of the control socket: snake_case names, nulls left out.</summary>
+/// <summary>The JSON conventions of the control socket: snake_case names, nulls left out (generated contracts, see <see cref="Output.CliJson"/>).</summary>
 public static class ControlJson
 {
-    public static JsonSerializerOptions Options { get; } = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
-    public static string Write<T>(T value) => JsonSerializer.Serialize(value, Options);
+    public static string Write<T>(T value) => Output.CliJson.Write(value);
 
     public static T Read<T>(string line, string what) =>
-        JsonSerializer.Deserialize<T>(line, Options) ?? throw new UsageException($"{what}: the mount answered an empty message");
+        Output.CliJson.Read<T>(line) ?? throw new UsageException($"{what}: the mount answered an empty message");
 }

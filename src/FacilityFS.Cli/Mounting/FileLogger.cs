@@ -1,45 +1,66 @@
+using FacilityFS.Cli.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace FacilityFS.Cli.Mounting;
 
-/// <summary>The mount daemon's log: timestamped lines to a file (or standard error in the foreground), flushed as they come.</summary>
-public sealed class FileLogger(TextWriter writer, LogLevel minimum) : ILogger, ILoggerProvider
+/// <summary>The mount daemon's log: timestamped lines to a size-bounded file, or to standard error in the foreground; to the journal (with its priority prefixes) when systemd runs it.</summary>
+public sealed class FileLogger : ILogger, ILoggerProvider
 {
+    /// <summary>Size at which the log file rotates; three old ones are kept, so a mount's logs take at most 40 MB.</summary>
+    public const long RotateAt = 10 << 20;
+
     private readonly Lock _gate = new();
+    private readonly LogLevel _minimum;
+    private readonly RotatingLogFile? _file;
+    private readonly TextWriter? _writer;
+    private readonly bool _journal;
+
+    private FileLogger(LogLevel minimum, RotatingLogFile? file, TextWriter? writer, bool journal)
+    {
+        _minimum = minimum;
+        _file = file;
+        _writer = writer;
+        _journal = journal;
+    }
+
+    public FileLogger(TextWriter writer, LogLevel minimum) : this(minimum, null, writer, journal: false)
+    {
+    }
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    public static FileLogger Open(string? path, LogLevel minimum)
+    public static FileLogger Open(string? path, LogLevel minimum, long rotateAt = RotateAt)
     {
+        // Under systemd, standard error is the journal's stream: the journal rotates, timestamps and ranks, so no file of our own.
+        if (JournalStream.IsStandardError()) return new FileLogger(minimum, null, Console.Error, journal: true);
         if (path is null) return new FileLogger(Console.Error, minimum);
-        // The log names the user's files: a folder made for it is 0700 and the log 0600, like the spool.
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var stream = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Append,
-            Access = FileAccess.Write,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
-        return new FileLogger(new StreamWriter(stream) { AutoFlush = true }, minimum);
+        return new FileLogger(minimum, new RotatingLogFile(path, rotateAt, keep: 3), null, journal: false);
     }
 
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-    public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum;
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= _minimum;
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         if (!IsEnabled(logLevel)) return;
         // Names and servers' words end up in messages: one entry stays one line, and a terminal tailing the log obeys no escape in them.
-        var line = $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {logLevel.ToString().ToLowerInvariant()} {Storage.Printable.Escape(formatter(state, exception))}";
-        if (exception is not null && logLevel >= LogLevel.Error) line += Environment.NewLine + exception;
-        lock (_gate) writer.WriteLine(line);
+        var text = Storage.Printable.Escape(formatter(state, exception));
+        // The journal takes one entry per line, so there the stack trace stays on it (escaped).
+        if (exception is not null && logLevel >= LogLevel.Error) text += _journal ? " " + Storage.Printable.Escape(exception.ToString()) : Environment.NewLine + exception;
+        var line = _journal ? $"<{JournalStream.Priority(logLevel)}>{text}" : $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {logLevel.ToString().ToLowerInvariant()} {text}";
+        lock (_gate)
+        {
+            if (_file is not null) _file.WriteLine(line);
+            else _writer!.WriteLine(line);
+        }
     }
 
     public ILogger CreateLogger(string categoryName) => this;
 
     public void Dispose()
     {
-        if (writer != Console.Error) writer.Dispose();
+        _file?.Dispose();
+        if (_writer is not null && _writer != Console.Error) _writer.Dispose();
     }
 }

@@ -18,7 +18,8 @@ public sealed record MountCatalog(CatalogConfig Catalog, IReadOnlyList<Catalog.C
 public sealed class MountHost(MountSettings settings, IMountBackend backend, ILogger logger)
 {
     /// <summary>Mounts, calls <paramref name="mounted"/> once the mount is there, and returns after it is gone and pending uploads had what was left of the flush timeout.</summary>
-    public async Task RunAsync(Action? mounted, CancellationToken cancellationToken)
+    /// <param name="observer">Told when the mount serves and when its flush begins (the service manager, metrics); optional.</param>
+    public async Task RunAsync(Action? mounted, CancellationToken cancellationToken, IMountObserver? observer = null)
     {
         var (target, point, options, flushTimeout) = (settings.Target, settings.Mountpoint, settings.Options, settings.FlushTimeout);
         await using var vfs = await CreateVfsAsync(cancellationToken).ConfigureAwait(false);
@@ -42,8 +43,10 @@ public sealed class MountHost(MountSettings settings, IMountBackend backend, ILo
             await using var control = ControlServer.Start(ControlSocket.PathOf(point), vfs, report, () => shutdown.Request("facilityfs unmount"), logger);
             logger.LogInformation("mounted {Remote} at {Mountpoint} (disk cache: {Cache}; spool: {Spool})", target, point, options.CacheDirectory ?? "none",
                 options.WriteBack?.SpoolDirectory ?? "none, read-only");
+            observer?.Serving(vfs);
             mounted?.Invoke();
             var remaining = await shutdown.WaitAsync().ConfigureAwait(false);
+            observer?.Stopping(vfs);
             // Every handle is closed now (or the system gets no more time): what is pending gets what is left of the flush timeout, the rest waits in the journal.
             var left = await vfs.DrainAsync(remaining, CancellationToken.None).ConfigureAwait(false);
             if (left > 0) logger.LogWarning("{Count} files not uploaded within {Timeout} s; they stay in {Spool} for the next mount of {Remote}", left, flushTimeout.TotalSeconds, options.WriteBack!.SpoolDirectory, target);

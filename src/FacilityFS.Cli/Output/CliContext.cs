@@ -1,16 +1,8 @@
-using System.Text.Json;
-
 namespace FacilityFS.Cli.Output;
 
 /// <summary>Where a command writes: its output and error writers, and whether a person is watching a terminal.</summary>
 public sealed class CliContext(TextWriter output, TextWriter error, bool interactive)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
-
     private readonly Lock _gate = new();
 
     public TextWriter Out { get; } = output;
@@ -34,5 +26,5 @@ public sealed class CliContext(TextWriter output, TextWriter error, bool interac
     }
 
     /// <summary>Writes one JSON object on one line (JSON Lines), so scripts can read results as they come.</summary>
-    public void Json<T>(T value) => Line(JsonSerializer.Serialize(value, JsonOptions));
+    public void Json<T>(T value) => Line(CliJson.Write(value));
 }

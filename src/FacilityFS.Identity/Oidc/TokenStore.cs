@@ -6,7 +6,6 @@ namespace FacilityFS.Identity.Oidc;
 /// <remarks>With rotating refresh tokens a second use of an old one revokes the whole session, so only the holder of the lock may refresh, and it re-reads the file first.</remarks>
 public sealed class TokenStore(string folder)
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
     private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
@@ -23,7 +22,7 @@ public sealed class TokenStore(string folder)
             throw new CredentialException($"token file {path} can be read by others (mode {Convert.ToString((int)File.GetUnixFileMode(path), 8)}); run chmod 600 {path}, or log in again");
         try
         {
-            var state = JsonSerializer.Deserialize<TokenState>(File.ReadAllText(path), Json);
+            var state = JsonSerializer.Deserialize(File.ReadAllText(path), TokenStateJson.Default.TokenState);
             if (state is null || string.IsNullOrEmpty(state.AccessToken)) throw new JsonException("no access token in it");
             return state;
         }
@@ -49,7 +48,7 @@ public sealed class TokenStore(string folder)
             if (!OperatingSystem.IsWindows()) options.UnixCreateMode = PrivateFile;
             using (var stream = new FileStream(temporary, options))
             {
-                JsonSerializer.Serialize(stream, state, Json);
+                JsonSerializer.Serialize(stream, state, TokenStateJson.Default.TokenState);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temporary, path, overwrite: true);

@@ -143,6 +143,7 @@ internal sealed class WebDavHttp : IDisposable
             }
 
             var response = await SendOnceAsync(message, request, cancellationToken).ConfigureAwait(false);
+            StorageMetrics.Response(request.Method.Method, (int)response.StatusCode);
             var status = (int)response.StatusCode;
             if (status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
             {

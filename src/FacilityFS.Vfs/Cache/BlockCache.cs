@@ -75,7 +75,12 @@ public sealed class BlockCache : IAsyncDisposable
         var key = file.KeyOf(index);
         while (true)
         {
-            if (TryGetCached(file, key) is { } cached) return cached;
+            if (TryGetCached(file, key) is { } cached)
+            {
+                VfsMetrics.CacheHits.Add(1);
+                return cached;
+            }
+            VfsMetrics.CacheMisses.Add(1);
             if (!_inFlight.TryGetValue(key, out var fetch))
             {
                 StartFetch(file, index, 1, demand: true, BlockSize);

@@ -11,7 +11,11 @@ public sealed partial class DirtyFile
     private bool _uploadRequested;
 
     /// <summary>What one upload attempt works from, taken at its start.</summary>
-    internal sealed record UploadStart(long Generation, long Size, RemotePath Path, string? BaseVersion, StagedVersion? Staged, CancellationTokenSource Cancel);
+    internal sealed record UploadStart(long Generation, long Size, RemotePath Path, string? BaseVersion, StagedVersion? Staged, CancellationTokenSource Cancel)
+    {
+        /// <summary>When the upload began (Stopwatch timestamp), for the upload latency metric.</summary>
+        public long Started { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+    }
 
     /// <summary>Begins an upload attempt; null when there is nothing to upload (gone, clean, interrupted).</summary>
     internal UploadStart? BeginUpload(CancellationToken stopping)

@@ -302,6 +302,8 @@ public sealed class WriteBack : IAsyncDisposable
         _spool.Journal.Update(file.ToRecord());
         _spool.Journal.RemoveTemporary(temporary.Value);
         Interlocked.Increment(ref _committedFiles);
+        VfsMetrics.UploadsCommitted.Add(1);
+        VfsMetrics.UploadSeconds.Record(System.Diagnostics.Stopwatch.GetElapsedTime(start.Started).TotalSeconds);
         Interlocked.Add(ref _committedBytes, outcome.BytesWritten);
         _logger.LogInformation("uploaded {Path} ({Size} bytes, {Checksum})", target, outcome.BytesWritten, outcome.Adler32);
         _committed(file, entry, new FileCommitted(target, outcome.BytesWritten, outcome.Adler32, modified, conflictWith is null ? null : path));
@@ -345,6 +347,7 @@ public sealed class WriteBack : IAsyncDisposable
     private TimeSpan? Fail(DirtyFile file, string reason)
     {
         file.FailForGood(reason);
+        VfsMetrics.UploadsFailed.Add(1);
         _logger.LogError("upload of {Path} failed for good: {Reason}; it stays in the spool", file.Path, reason);
         try
         {
