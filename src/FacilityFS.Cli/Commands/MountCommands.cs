@@ -194,13 +194,7 @@ internal static class MountCommands
     private static Catalog.CatalogHook StartCatalogHook(RemoteTarget target, VirtualFileSystem vfs, CatalogConfig catalog, IReadOnlyList<Catalog.CatalogRule> rules,
         FacilityConfig config, ILogger logger)
     {
-        // A rule's defaults go on top of the catalog's.
-        var merged = rules.Select(rule =>
-        {
-            var defaults = (System.Text.Json.Nodes.JsonObject)catalog.Defaults.DeepClone();
-            foreach (var (key, value) in rule.Defaults) defaults[key] = value?.DeepClone();
-            return rule with { Defaults = defaults };
-        }).ToList();
+        var merged = CatalogDefaults.Merged(catalog, rules);
         var ledger = CatalogCommands.LedgerOf(catalog);
         var hook = new Catalog.CatalogHook(target.Store, target.Path, merged, new Catalog.Registrar(CatalogCommands.ClientFor(catalog, config), ledger), ledger, vfs, logger,
             Catalog.SourceFolders.For(target.Store, catalog.SourceFolderPrefix));
