@@ -46,12 +46,16 @@ public sealed class UploadCommitter(IRemoteStore store, RemotePath root) : IFile
         return outcome.Adler32;
     }
 
-    /// <summary>Creates a folder (and its parents) on the storage once per run; a failure is forgotten so the next file tries again.</summary>
+    /// <summary>Creates a folder on the storage once per run, its parents first through the same cache (two files never race to create one folder); a failure is forgotten so the next file tries again.</summary>
     private Task FolderAsync(RemotePath folder, CancellationToken cancellationToken)
     {
-        if (folder == root || folder.IsRoot) return Task.CompletedTask;
+        if (folder == root || folder.IsRoot || !folder.IsSameOrUnder(root)) return Task.CompletedTask;
         if (_folders.TryGetValue(folder, out var earlier) && (earlier.IsFaulted || earlier.IsCanceled)) _folders.TryRemove(KeyValuePair.Create(folder, earlier));
-        return _folders.GetOrAdd(folder, f => store.CreateDirectoryAsync(f, createParents: true, cancellationToken));
+        return _folders.GetOrAdd(folder, async f =>
+        {
+            await FolderAsync(f.Parent, cancellationToken).ConfigureAwait(false);
+            await store.CreateDirectoryAsync(f, createParents: true, cancellationToken).ConfigureAwait(false);
+        });
     }
 
     public async Task RecoverAsync(SpoolJournal journal, CancellationToken cancellationToken)
