@@ -54,7 +54,16 @@ public sealed class UploadCommitter(IRemoteStore store, RemotePath root) : IFile
         return _folders.GetOrAdd(folder, async f =>
         {
             await FolderAsync(f.Parent, cancellationToken).ConfigureAwait(false);
-            await store.CreateDirectoryAsync(f, createParents: true, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await store.CreateDirectoryAsync(f, createParents: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageException e) when (!e.IsTransient)
+            {
+                // Apache's mod_dav now and then refuses a MKCOL (403) while the folder is there: what counts is that it is there.
+                if (await store.TryStatAsync(f, cancellationToken).ConfigureAwait(false) is not { IsDirectory: true })
+                    await store.CreateDirectoryAsync(f, createParents: true, cancellationToken).ConfigureAwait(false);
+            }
         });
     }
 
