@@ -37,6 +37,7 @@ public static class CliApp
             root.Subcommands.Add(WriteBackCommands.Sync(context));
             root.Subcommands.Add(RecoverCommand.Create(context));
             root.Subcommands.Add(WatchCommand.Create(context));
+            root.Subcommands.Add(WatchCommand.Unwatch(context));
         }
         return root;
     }

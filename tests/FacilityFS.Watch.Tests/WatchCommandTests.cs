@@ -103,4 +103,33 @@ public sealed class WatchCommandTests(ApacheFixture apache) : IClassFixture<Apac
         Assert.Equal(0, await second.StopAsync());
         Assert.Contains("stopped watching", second.Said);
     }
+
+    [Fact]
+    public async Task Status_shows_a_watch_with_a_refused_file_and_its_reason_and_unwatch_stops_it_saying_what_is_left()
+    {
+        var locked = $"{ApacheServer.ReadOnlyFolder}/{_remoteName}";
+        apache.Server.CreateDirectory(locked);
+        await using var watch = await WatchProcess.StartAsync(_work.FullName, "watch", Watched, "--config", _config, "--catalog-rules", _rules,
+            "--upload-to", $"st:/{locked}", "--settle", "0.2", "--foreground");
+        await File.WriteAllBytesAsync(W("refused.raw"), new byte[1000]);
+        (int ExitCode, string Out, string Error) status = default;
+        Assert.True(await Eventually.HoldsAsync(async () =>
+        {
+            status = await WatchProcess.RunAsync(_work.FullName, "status", Watched);
+            return status.Out.Contains("failed    refused.raw", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(30)), $"{status.Out}\n{status.Error}\n{watch.Said}");
+        Assert.Contains($"{Watched}: watched, st:/{locked}", status.Out);
+        Assert.Contains("1 waiting, 0 committed, 1 failed", status.Out);
+        Assert.Contains("403", status.Out);
+        var json = await WatchProcess.RunAsync(_work.FullName, "status", "--json");
+        Assert.Equal(Watched, System.Text.Json.JsonDocument.Parse(json.Out).RootElement.GetProperty("directory").GetString());
+        var unwatch = await WatchProcess.RunAsync(_work.FullName, "unwatch", Watched);
+        Assert.True(unwatch.ExitCode == 0, unwatch.Error);
+        Assert.Contains($"stopped watching {Watched}; 1 files were waiting", unwatch.Out);
+        Assert.Contains("not committed: refused.raw", unwatch.Error);
+        Assert.Equal(0, await watch.ExitCodeAsync());
+        var after = await WatchProcess.RunAsync(_work.FullName, "unwatch", Watched);
+        Assert.NotEqual(0, after.ExitCode);
+        Assert.Contains("is not watched", after.Error);
+    }
 }

@@ -27,7 +27,7 @@ internal static class WatchCommand
         var journal = new Option<string?>("--journal") { Description = "The watch's journal (default: ~/.local/state/facilityfs/watch/…, one per folder and target)" };
         var flushTimeout = new Option<double>("--flush-timeout") { Description = "Seconds a stop waits for the files being sent; the rest go at the next start", DefaultValueFactory = _ => 60 };
         var logFile = new Option<string?>("--log-file") { Description = "Where the watch logs (default: standard error)" };
-        var foreground = new Option<bool>("--foreground", "-f") { Description = "Stay in the foreground (Ctrl-C stops after the current uploads); the only mode for now" };
+        var foreground = new Option<bool>("--foreground", "-f") { Description = "Stay in the foreground (Ctrl-C stops after the current uploads); the only mode for now (run it under systemd or nohup)" };
         var command = new Command("watch", "Watch a folder: register datasets that appear in it, uploading their files first with --upload-to")
         {
             directory, catalogRules, uploadTo, corePath, settle, rescan, noInotify, transfers, journal, flushTimeout, logFile, foreground,
@@ -53,7 +53,7 @@ internal static class WatchCommand
             };
             var journalPath = Path.GetFullPath(parse.GetValue(journal) ?? DefaultJournal(folder, target));
             using var logger = FileLogger.Open(parse.GetValue(logFile), LogLevel.Information);
-            var pidFile = PidFileOf(folder);
+            var pidFile = WatchControl.PidFileOf(folder);
             Directory.CreateDirectory(Path.GetDirectoryName(pidFile)!);
             await File.WriteAllTextAsync(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), token).ConfigureAwait(false);
             try
@@ -69,9 +69,17 @@ internal static class WatchCommand
                 using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
                 using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
                 using var cancelled = token.Register(() => stop.TrySetResult());
-                context.ErrorLine($"watching {folder} ({(target is null ? "registering in place" : "uploading to " + target)}); stop with Ctrl-C or kill {Environment.ProcessId}");
+                var flush = parse.GetValue(flushTimeout);
+                WatchStatusReport Report()
+                {
+                    var (watch, datasets) = host.Status();
+                    return new WatchStatusReport(folder, watch.Target, Environment.ProcessId, flush,
+                        watch, [.. datasets.Select(d => new DatasetReport(d.Folder, d.Pid, d.Step.ToString().ToLowerInvariant(), d.Error))]);
+                }
+                await using var control = ControlServer.StartWatch(WatchControl.SocketOf(folder), Report, () => stop.TrySetResult(), logger);
+                context.ErrorLine($"watching {folder} ({(target is null ? "registering in place" : "uploading to " + target)}); stop with: facilityfs unwatch {folder}");
                 await stop.Task.ConfigureAwait(false);
-                var left = await host.Watch.StopAsync(TimeSpan.FromSeconds(parse.GetValue(flushTimeout))).ConfigureAwait(false);
+                var left = await host.Watch.StopAsync(TimeSpan.FromSeconds(flush)).ConfigureAwait(false);
                 var message = left == 0 ? $"stopped watching {folder}; nothing left" : $"stopped watching {folder}; {left} files left, handled at the next start (journal {journalPath})";
                 logger.LogInformation("{Message}", message);
                 context.ErrorLine(message);
@@ -84,9 +92,47 @@ internal static class WatchCommand
         return command;
     }
 
+    public static Command Unwatch(CliContext context)
+    {
+        var directory = new Argument<string>("DIR") { Description = "A folder a facilityfs watch watches" };
+        var command = new Command("unwatch", "Stop watching a folder once the files being sent are done, saying what is left") { directory };
+        command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (_, token) =>
+        {
+            var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(parse.GetValue(directory)!));
+            var report = await WatchControl.AskAsync(folder, "unwatch", token).ConfigureAwait(false);
+            // The watch ends its current uploads (up to its flush timeout) and then exits; returning only then makes a restart see all of it.
+            var deadline = DateTime.UtcNow.AddSeconds(report.FlushTimeoutSeconds + 15);
+            while (Directory.Exists($"/proc/{report.ProcessId}") && DateTime.UtcNow < deadline) await Task.Delay(50, token).ConfigureAwait(false);
+            if (Directory.Exists($"/proc/{report.ProcessId}"))
+                throw new UsageException($"the watch of {folder} (pid {report.ProcessId}) is still running {report.FlushTimeoutSeconds + 15:0.#} s after unwatch; see its log");
+            var left = report.Watch.Waiting;
+            context.Line(left == 0 ? $"stopped watching {folder}" : $"stopped watching {folder}; {left} files were waiting (the next watch of it handles them)");
+            foreach (var failure in report.Watch.Failures) context.ErrorLine($"not committed: {failure.Path}: {failure.Reason}");
+        }, ct));
+        return command;
+    }
+
+    /// <summary>`status`'s part for watches: the one of <paramref name="given"/> when it is a watched folder, else every watch that answers.</summary>
+    internal static async Task<bool> PrintStatusAsync(CliContext context, string? given, bool json, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<WatchStatusReport> reports;
+        if (given is not null)
+        {
+            var folder = Path.TrimEndingDirectorySeparator(given);
+            if (!File.Exists(WatchControl.SocketOf(folder))) return false;
+            reports = [await WatchControl.AskAsync(folder, "status", cancellationToken).ConfigureAwait(false)];
+        }
+        else reports = await WatchControl.RunningAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var report in reports)
+        {
+            if (json) context.Line(ControlJson.Write(report));
+            else WatchControl.Print(context, report);
+        }
+        return reports.Count > 0;
+    }
+
     /// <summary>One journal per watched folder and target, so a restart of the same watch resumes what the last one left.</summary>
     internal static string DefaultJournal(string folder, RemoteTarget? target) =>
         Path.Combine(UserFolders.State, "watch", ControlSocket.Hash(folder + "\n" + (target is null ? "" : target.StoreKey + "\n" + target.Path.Value)), "journal.db");
 
-    private static string PidFileOf(string folder) => Path.Combine(ControlSocket.RunFolder, $"watch-{ControlSocket.Hash(folder)}.pid");
 }
