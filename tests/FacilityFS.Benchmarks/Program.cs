@@ -8,6 +8,21 @@ var repo = FindRepository();
 var facilityfs = Path.Combine(repo, "bin", "facilityfs");
 var ceiling = Path.Combine(repo, "bin", "memfs_ll");
 var passthrough = Path.Combine(repo, "bin", "passthrough_ll");
+if (args is ["watch"])
+{
+    // Only the watch row (`dotnet run -- watch`): quick to try on its own, and it needs none of the C ceilings.
+    await using var alone = await WebDavServer.StartAsync(ServerKind.Apache);
+    var folder = Directory.CreateTempSubdirectory("ffs-bench-");
+    try
+    {
+        await WatchBench.RunAsync(facilityfs, alone, folder.FullName);
+    }
+    finally
+    {
+        folder.Delete(recursive: true);
+    }
+    return 0;
+}
 foreach (var program in new[] { facilityfs, ceiling, passthrough })
     if (!File.Exists(program)) throw new InvalidOperationException($"{program} is missing; run make bench (it builds them)");
 const long GiB = 1L << 30;
@@ -147,6 +162,7 @@ try
     await mounts.UnmountAsync(streaming);
 
     await NexusBench.RunAsync(server, runs);
+    await WatchBench.RunAsync(facilityfs, server, work.FullName);
 }
 finally
 {
