@@ -168,4 +168,20 @@ public sealed class FolderWatchTests(ApacheFixture apache) : IClassFixture<Apach
         Instrument.AssertStored(own.PathOf(_remoteName + "/raw/scan_0008"), one);
         Assert.Empty(session.Watch.Status("test").Failures);
     }
+
+    [Fact]
+    public async Task A_watched_folder_that_disappears_is_shown_as_gone_and_watched_again_when_it_is_back()
+    {
+        const string core = "/beamtime/gone-and-back";
+        await using var session = await WatchSession.StartAsync(_work.FullName, Watched, new InPlaceCommitter(new LocalFolderStore(Watched)), new SourceFolders(core), _scicat,
+            Fast with { Rescan = TimeSpan.FromMilliseconds(300) }, WatchSession.Marked);
+        Directory.Delete(Watched, recursive: true);
+        Assert.True(await Eventually.HoldsAsync(() => session.Watch.Status("test").Problems.Any(p => p.Contains("is gone", StringComparison.Ordinal)), TimeSpan.FromSeconds(20)));
+        Directory.CreateDirectory(Watched);
+        Assert.True(await Eventually.HoldsAsync(() => session.Watch.Status("test").Problems.Count == 0, TimeSpan.FromSeconds(20)));
+        var one = await Instrument.WriteScanAsync(W("raw/scan_0009"), 3);
+        await File.WriteAllTextAsync(W("raw/scan_0009/.complete"), "");
+        Instrument.AssertFilesListed(_scicat, await Instrument.RegisteredAsync(_scicat, core + "/raw/scan_0009"), one);
+        Assert.True(session.Watch.Status("test").Inotify);
+    }
 }
