@@ -39,6 +39,8 @@ public sealed class FolderWatch : ICommittedFiles, IPendingUploads, IAsyncDispos
     private readonly CancellationTokenSource _aborting = new();
     private InotifyTree? _tree;
     private Task _scanner = Task.CompletedTask;
+    /// <summary>Until the first walk is over, anything may still be unknown: every folder counts as pending (the catalog's reconciliation at start must not register a dataset before its files are seen).</summary>
+    private volatile bool _walked;
     private Task[] _workers = [];
 
     public FolderWatch(string directory, IFileCommitter committer, SpoolJournal journal, WatchOptions options, ILogger logger)
@@ -69,7 +71,17 @@ public sealed class FolderWatch : ICommittedFiles, IPendingUploads, IAsyncDispos
             if (FileVersion.Of(FullPath(row.Path)) == new FileVersion(row.Size, row.Modified) && TargetOf(row.Path) is { } target)
                 Announce(target, row);
         StartInotify();
-        var first = Scan("");
+        var first = Task.Run(() =>
+        {
+            try
+            {
+                ScanFolder("");
+            }
+            finally
+            {
+                _walked = true;
+            }
+        });
         _workers = [.. Enumerable.Range(0, _options.Parallel).Select(_ => Task.Run(WorkAsync))];
         _scanner = Task.Run(() => ScanLoopAsync(first));
         FirstScan = first;
@@ -98,8 +110,8 @@ public sealed class FolderWatch : ICommittedFiles, IPendingUploads, IAsyncDispos
                 Enqueue(change.RelativePath);
                 break;
             case TreeEventKind.FolderAppeared:
-                // Files may have been written into it before its watch was there.
-                _scans.Writer.TryWrite(change.RelativePath);
+                // Files may have been written into it before its watch was there: walked now, before the events that follow it (a marker) are handled.
+                ScanFolder(change.RelativePath);
                 break;
             case TreeEventKind.FolderGone when change.RelativePath.Length == 0:
                 _problems["root"] = $"the watched folder {_directory} is gone; waiting for it to come back";
@@ -157,7 +169,9 @@ public sealed class FolderWatch : ICommittedFiles, IPendingUploads, IAsyncDispos
     }
 
     /// <summary>Walks a folder of the tree: every file not committed in its present version is queued, every waiting file that is gone is let go.</summary>
-    private Task Scan(string relative) => Task.Run(() =>
+    private Task Scan(string relative) => Task.Run(() => ScanFolder(relative));
+
+    private void ScanFolder(string relative)
     {
         var found = new List<string>();
         var start = FullPath(relative);
@@ -197,7 +211,7 @@ public sealed class FolderWatch : ICommittedFiles, IPendingUploads, IAsyncDispos
         foreach (var path in found) Enqueue(path);
         foreach (var path in _waiting.Keys)
             if (IsUnder(path, relative) && !_queued.ContainsKey(path) && FileVersion.Of(FullPath(path)) is null) Enqueue(path);
-    });
+    }
 
     /// <summary>Whether the journal has this version of the file as committed (or as refused for good, until it changes).</summary>
     private bool IsCurrent(string path)
@@ -377,9 +391,9 @@ public sealed class FolderWatch : ICommittedFiles, IPendingUploads, IAsyncDispos
         path.IsSameOrUnder(_committer.Root) ? (path == _committer.Root ? "" : path.RelativeTo(_committer.Root)) : null;
 
     public bool HasPendingUnder(RemotePath folder) =>
-        RelativeOf(folder) is { } relative && _waiting.Keys.Any(p => IsUnder(p, relative));
+        RelativeOf(folder) is { } relative && (!_walked || _waiting.Keys.Any(p => IsUnder(p, relative)));
 
-    public bool IsPending(RemotePath path) => RelativeOf(path) is { } relative && _waiting.ContainsKey(relative);
+    public bool IsPending(RemotePath path) => RelativeOf(path) is { } relative && (!_walked || _waiting.ContainsKey(relative));
 
     /// <summary>Where the watch stands, for `facilityfs status`.</summary>
     public WatchReport Status(string target) => new(_directory, target, _waiting.Count, _rows.Values.Count(r => r.State == UploadState.Committed),
