@@ -36,6 +36,8 @@ public static class CliApp
             root.Subcommands.Add(WriteBackCommands.Status(context));
             root.Subcommands.Add(WriteBackCommands.Sync(context));
             root.Subcommands.Add(RecoverCommand.Create(context));
+            root.Subcommands.Add(WatchCommand.Create(context));
+            root.Subcommands.Add(WatchCommand.Unwatch(context));
         }
         root.Subcommands.Add(DocsCommand.Create(context, () => root));
         return root;

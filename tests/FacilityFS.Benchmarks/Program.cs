@@ -194,6 +194,7 @@ try
     }
 
     if (Rows.Wants("nexus")) await NexusBench.RunAsync(server, runs);
+    if (Rows.Wants("watch")) await WatchBench.RunAsync(facilityfs, server, work.FullName);
 }
 finally
 {

@@ -16,13 +16,16 @@ internal static class WriteBackCommands
     {
         var mountpoint = new Argument<string?>("MOUNTPOINT") { Description = "A FacilityFS mount (default: every mount of this user)", Arity = ArgumentArity.ZeroOrOne };
         var json = GlobalOptions.Json();
-        var command = new Command("status", "Show pending, uploading and failed files, conflicts and cache use of mounts") { mountpoint, json };
+        var command = new Command("status", "Show pending, uploading and failed files, conflicts and cache use of mounts, and what watches have left") { mountpoint, json };
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (_, token) =>
         {
-            var points = parse.GetValue(mountpoint) is { } given ? [Path.GetFullPath(given)] : MountedPoints();
+            var asked = parse.GetValue(mountpoint) is { } given ? Path.GetFullPath(given) : null;
+            var watches = await WatchCommand.PrintStatusAsync(context, asked, parse.GetValue(json), token).ConfigureAwait(false);
+            if (asked is not null && watches) return;
+            var points = asked is not null ? [asked] : MountedPoints();
             if (points.Count == 0)
             {
-                if (!parse.GetValue(json)) context.Line("no FacilityFS mounts");
+                if (!parse.GetValue(json) && !watches) context.Line("no FacilityFS mounts");
                 return;
             }
             foreach (var point in points)
@@ -91,7 +94,7 @@ internal static class WriteBackCommands
             foreach (var c in s.Conflicts) context.Line($"  conflict  {c.Path} changed on the storage; ours kept as {c.KeptAs} ({c.At:u})");
         }
         foreach (var d in report.Datasets ?? [])
-            context.Line($"  dataset   {d.Folder} {d.Step}{(d.Pid is null ? "" : $" as {d.Pid}")}{(d.Error is null ? "" : $" — {d.Error}")}");
+            context.Line($"  dataset   {d}");
         context.Line($"  cache: memory {Size(s.MemoryCacheUsed)} of {Size(s.MemoryCacheLimit)}, disk {Size(s.DiskCacheUsed)}{(s.CacheDirectory is null ? " (off)" : $" in {s.CacheDirectory}")}");
     }
 

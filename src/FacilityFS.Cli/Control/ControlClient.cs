@@ -6,9 +6,10 @@ namespace FacilityFS.Cli.Control;
 /// <summary>Asks a running mount over its control socket; a mount that does not answer is a clear error naming the mountpoint.</summary>
 public static class ControlClient
 {
-    public static async Task<T> AskAsync<T>(string mountpoint, ControlRequest request, CancellationToken cancellationToken)
+    /// <param name="socketPath">The control socket when it is not a mount's (a watch's); the mount's at <paramref name="mountpoint"/> when null.</param>
+    public static async Task<T> AskAsync<T>(string mountpoint, ControlRequest request, CancellationToken cancellationToken, string? socketPath = null)
     {
-        var path = ControlSocket.PathOf(mountpoint);
+        var path = socketPath ?? ControlSocket.PathOf(mountpoint);
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {

@@ -18,7 +18,11 @@ public sealed record MountReport(string Mountpoint, string Remote, int ProcessId
 }
 
 /// <summary>One dataset folder's registration as the ledger has it.</summary>
-public sealed record DatasetReport(string Folder, string? Pid, string Step, string? Error);
+public sealed record DatasetReport(string Folder, string? Pid, string Step, string? Error)
+{
+    /// <summary>The line `status` prints: folder, step, pid and error where there are.</summary>
+    public override string ToString() => $"{Folder} {Step}{(Pid is null ? "" : $" as {Pid}")}{(Error is null ? "" : $" — {Error}")}";
+}
 
 /// <summary>The answer to "sync": what failed for good, and what is still open for writing (not waited for).</summary>
 public sealed record SyncReport(IReadOnlyList<PendingFile> Failed, IReadOnlyList<PendingFile> Open, long Committed);

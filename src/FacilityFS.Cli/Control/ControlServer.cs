@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace FacilityFS.Cli.Control;
 
-/// <summary>The mount's local control socket (Unix domain, mode 0600): answers status, sync, recover and unmount for the commands of those names.</summary>
+/// <summary>The local control socket (Unix domain, mode 0600) of a mount (status, sync, recover, unmount) or of a watch (status, unwatch).</summary>
 /// <remarks>A request is one line of at most <see cref="MaxRequestBytes"/>, sent within the idle timeout; anything else is answered with an error and closed.</remarks>
 public sealed partial class ControlServer : IAsyncDisposable
 {
@@ -16,13 +16,13 @@ public sealed partial class ControlServer : IAsyncDisposable
     private readonly Action _unmount;
     private readonly TimeSpan _idleTimeout;
     private readonly string _path;
-    private readonly VirtualFileSystem _vfs;
-    private readonly Func<MountReport> _report;
+    private readonly VirtualFileSystem? _vfs;
+    private readonly Func<object> _report;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    private ControlServer(Socket socket, string path, VirtualFileSystem vfs, Func<MountReport> report, Action unmount, TimeSpan idleTimeout, ILogger logger)
+    private ControlServer(Socket socket, string path, VirtualFileSystem? vfs, Func<object> report, Action unmount, TimeSpan idleTimeout, ILogger logger)
     {
         _socket = socket;
         _unmount = unmount;
@@ -36,7 +36,13 @@ public sealed partial class ControlServer : IAsyncDisposable
 
     /// <param name="unmount">Starts the mount's own shutdown (as SIGTERM does), for `facilityfs unmount`.</param>
     /// <param name="idleTimeout">How long a connection may take to send its request (10 s when null).</param>
-    public static ControlServer Start(string path, VirtualFileSystem vfs, Func<MountReport> report, Action unmount, ILogger logger, TimeSpan? idleTimeout = null)
+    public static ControlServer Start(string path, VirtualFileSystem vfs, Func<MountReport> report, Action unmount, ILogger logger, TimeSpan? idleTimeout = null) =>
+        Open(path, vfs, report, unmount, logger, idleTimeout);
+
+    /// <summary>The socket of a watch: "status" answers <paramref name="report"/>, "unwatch" answers it too and then calls <paramref name="stop"/>.</summary>
+    public static ControlServer StartWatch(string path, Func<object> report, Action stop, ILogger logger) => Open(path, null, report, stop, logger, null);
+
+    private static ControlServer Open(string path, VirtualFileSystem? vfs, Func<object> report, Action unmount, ILogger logger, TimeSpan? idleTimeout)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         // A socket file left by a mount that was killed answers nobody; this mountpoint is ours now.
@@ -97,7 +103,7 @@ public sealed partial class ControlServer : IAsyncDisposable
             {
                 var line = await ReadRequestAsync(stream).ConfigureAwait(false);
                 var request = ControlJson.Read<ControlRequest>(line, "control request");
-                unmount = request.Command == "unmount";
+                unmount = request.Command == (_vfs is null ? "unwatch" : "unmount");
                 answer = await AnswerAsync(request).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -150,6 +156,10 @@ public sealed partial class ControlServer : IAsyncDisposable
         switch (request.Command)
         {
             case "status":
+                return ControlJson.Write(_report());
+            case "sync" or "recover" or "unmount" when _vfs is null:
+                return ControlJson.Write(new ControlError($"a watch has no '{request.Command}'; it answers status and unwatch"));
+            case "unwatch" when _vfs is null:
                 return ControlJson.Write(_report());
             case "sync":
                 var timeout = request.TimeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;

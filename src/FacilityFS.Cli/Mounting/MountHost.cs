@@ -56,13 +56,7 @@ public sealed class MountHost(MountSettings settings, IMountBackend backend, ILo
     /// <summary>The catalog hook of a mount: every committed file reaches it, with the checksum the write path computed; it registers complete datasets on its own.</summary>
     private Catalog.CatalogHook StartCatalogHook(VirtualFileSystem vfs, MountCatalog setup)
     {
-        // A rule's defaults go on top of the catalog's.
-        var merged = setup.Rules.Select(rule =>
-        {
-            var defaults = (System.Text.Json.Nodes.JsonObject)setup.Catalog.Defaults.DeepClone();
-            foreach (var (key, value) in rule.Defaults) defaults[key] = value?.DeepClone();
-            return rule with { Defaults = defaults };
-        }).ToList();
+        var merged = CatalogDefaults.Merged(setup.Catalog, setup.Rules);
         var target = settings.Target;
         var ledger = CatalogCommands.LedgerOf(setup.Catalog);
         var hook = new Catalog.CatalogHook(target.Store, target.Path, merged, new Catalog.Registrar(CatalogCommands.ClientFor(setup.Catalog, setup.Config), ledger), ledger, vfs, logger,

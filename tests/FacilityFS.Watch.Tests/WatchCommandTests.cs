@@ -1,0 +1,135 @@
+using FacilityFS.TestServers;
+
+namespace FacilityFS.Watch.Tests;
+
+/// <summary>`facilityfs watch` as a process: killed with SIGKILL at each step of an upload and registration, restarted, and every dataset ends registered once.</summary>
+public sealed class WatchCommandTests(ApacheFixture apache) : IClassFixture<ApacheFixture>, IAsyncLifetime
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("ffs-watchcmd-");
+    private readonly string _remoteName = "wc-" + Guid.NewGuid().ToString("N")[..10];
+    private SciCatStandIn _scicat = null!;
+    private string _config = "";
+    private string _rules = "";
+
+    private string Watched => Path.Combine(_work.FullName, "acquisition");
+
+    private string W(string relative) => Path.Combine(Watched, relative);
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Watched);
+        apache.Server.CreateDirectory(_remoteName);
+        _scicat = await SciCatStandIn.StartAsync();
+        var password = Path.Combine(_work.FullName, "scicat.password");
+        await File.WriteAllTextAsync(password, SciCatStandIn.Password);
+        _config = Path.Combine(_work.FullName, "config.yaml");
+        await File.WriteAllTextAsync(_config, $"""
+            remotes:
+              st:
+                url: {apache.Server.BaseUri}
+            catalogs:
+              test:
+                url: {_scicat.ApiBase}
+                username: {SciCatStandIn.Username}
+                password_file: {password}
+                defaults:
+                  ownerGroup: {SciCatStandIn.Group}
+                  owner: Doe
+                  contactEmail: doe@example.org
+                  principalInvestigator: pi@example.org
+                  creationLocation: /TESTLIGHT/p01
+            """);
+        _rules = Path.Combine(_work.FullName, "rules.yaml");
+        await File.WriteAllTextAsync(_rules, """
+            rules:
+              - folders: raw
+                complete: marker
+                marker: .complete
+            """);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _scicat.DisposeAsync();
+        _work.Delete(recursive: true);
+    }
+
+    private Task<WatchProcess> StartAsync() => WatchProcess.StartAsync(_work.FullName, "watch", Watched, "--config", _config, "--catalog-rules", _rules,
+        "--upload-to", $"st:/{_remoteName}", "--settle", "0.2", "--foreground");
+
+    public enum Step
+    {
+        /// <summary>Some files are on the storage, others not yet, the marker not written.</summary>
+        MidUpload,
+        /// <summary>Everything is uploaded and the registration hangs in the catalog.</summary>
+        Registering,
+        /// <summary>The dataset exists in the catalog, its file list was refused.</summary>
+        DatasetWithoutFiles,
+    }
+
+    [Theory]
+    [InlineData(Step.MidUpload)]
+    [InlineData(Step.Registering)]
+    [InlineData(Step.DatasetWithoutFiles)]
+    public async Task A_watch_killed_with_sigkill_at_each_step_completes_after_a_restart_without_duplicates(Step step)
+    {
+        var source = $"/{_remoteName}/raw/scan_0001";
+        var stored = apache.Server.PathOf(_remoteName + "/raw/scan_0001");
+        Dictionary<string, byte[]> written;
+        await using (var first = await StartAsync())
+        {
+            _scicat.Stall = step == Step.Registering;
+            _scicat.RefuseDatablocks = step == Step.DatasetWithoutFiles;
+            written = await Instrument.WriteScanAsync(W("raw/scan_0001"), 6, chunk: 64 << 10);
+            if (step == Step.MidUpload)
+                Assert.True(await Eventually.HoldsAsync(() => written.Keys.Any(f => File.Exists(Path.Combine(stored, f))), TimeSpan.FromSeconds(30)), first.Said);
+            else
+            {
+                await File.WriteAllTextAsync(W("raw/scan_0001/.complete"), "");
+                Assert.True(step == Step.Registering
+                    ? await Eventually.HoldsAsync(() => File.Exists(Path.Combine(stored, ".complete")), TimeSpan.FromSeconds(30))
+                    : await Eventually.HoldsAsync(() => _scicat.Datasets.Count == 1, TimeSpan.FromSeconds(30)), first.Said);
+            }
+            await first.KillAsync();
+        }
+        _scicat.Stall = false;
+        _scicat.RefuseDatablocks = false;
+        if (step == Step.MidUpload) await File.WriteAllTextAsync(W("raw/scan_0001/.complete"), "");
+        await using var second = await StartAsync();
+        var dataset = await Instrument.RegisteredAsync(_scicat, source);
+        Instrument.AssertFilesListed(_scicat, dataset, written);
+        Instrument.AssertStored(stored, written);
+        Instrument.AssertRegisteredOnce(_scicat, source);
+        Assert.Equal(0, await second.StopAsync());
+        Assert.Contains("stopped watching", second.Said);
+    }
+
+    [Fact]
+    public async Task Status_shows_a_watch_with_a_refused_file_and_its_reason_and_unwatch_stops_it_saying_what_is_left()
+    {
+        var locked = $"{ApacheServer.ReadOnlyFolder}/{_remoteName}";
+        apache.Server.CreateDirectory(locked);
+        await using var watch = await WatchProcess.StartAsync(_work.FullName, "watch", Watched, "--config", _config, "--catalog-rules", _rules,
+            "--upload-to", $"st:/{locked}", "--settle", "0.2", "--foreground");
+        await File.WriteAllBytesAsync(W("refused.raw"), new byte[1000]);
+        (int ExitCode, string Out, string Error) status = default;
+        Assert.True(await Eventually.HoldsAsync(async () =>
+        {
+            status = await WatchProcess.RunAsync(_work.FullName, "status", Watched);
+            return status.Out.Contains("failed    refused.raw", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(30)), $"{status.Out}\n{status.Error}\n{watch.Said}");
+        Assert.Contains($"{Watched}: watched, st:/{locked}", status.Out);
+        Assert.Contains("1 waiting, 0 committed, 1 failed", status.Out);
+        Assert.Contains("403", status.Out);
+        var json = await WatchProcess.RunAsync(_work.FullName, "status", "--json");
+        Assert.Equal(Watched, System.Text.Json.JsonDocument.Parse(json.Out).RootElement.GetProperty("directory").GetString());
+        var unwatch = await WatchProcess.RunAsync(_work.FullName, "unwatch", Watched);
+        Assert.True(unwatch.ExitCode == 0, unwatch.Error);
+        Assert.Contains($"stopped watching {Watched}; 1 files were waiting", unwatch.Out);
+        Assert.Contains("not committed: refused.raw", unwatch.Error);
+        Assert.Equal(0, await watch.ExitCodeAsync());
+        var after = await WatchProcess.RunAsync(_work.FullName, "unwatch", Watched);
+        Assert.NotEqual(0, after.ExitCode);
+        Assert.Contains("is not watched", after.Error);
+    }
+}
