@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 APT_PACKAGES := apache2 libapache2-mod-auth-openidc nginx-light libnginx-mod-http-dav-ext fuse3 libfuse3-dev rclone curl gcc nodejs python3-h5py time
 
-.PHONY: all deps build test bench demo demo-stop clean
+.PHONY: all deps build test bench demo demo-stop clean windows
 
 all: build
 
@@ -14,6 +14,10 @@ build: deps
 	# ReadyToRun: the command starts about a tenth of a second sooner, which short transfers feel.
 	dotnet publish src/FacilityFS.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true --nologo -v quiet -o bin/lib
 	ln -sfn lib/facilityfs bin/facilityfs
+
+# Windows (WinFsp) build, cross-built here: bin/win-x64/facilityfs.exe and its DLLs, for a machine with .NET 10 and WinFsp installed.
+windows:
+	dotnet publish src/FacilityFS.Cli -c Release -r win-x64 --self-contained false --nologo -v quiet -o bin/win-x64
 
 test: build
 	packaging/scripts/run-tests.sh

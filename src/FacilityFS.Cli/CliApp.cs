@@ -29,7 +29,7 @@ public static class CliApp
             CatalogCommands.Datasets(context),
             MetadataCommand.Create(context),
         };
-        if (OperatingSystem.IsLinux())
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsWindows())
         {
             root.Subcommands.Add(MountCommands.Mount(context));
             root.Subcommands.Add(MountCommands.Unmount(context));

@@ -8,6 +8,7 @@ namespace FacilityFS.Cli.Commands;
 
 /// <summary>`status` and `sync`: what a mount still has to upload, asked over its control socket.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[System.Runtime.Versioning.SupportedOSPlatform("windows")]
 internal static class WriteBackCommands
 {
     private const int ShownWaiting = 20;
@@ -63,6 +64,8 @@ internal static class WriteBackCommands
     /// <summary>Mountpoints of FacilityFS mounts this user's run folder knows and the kernel still lists.</summary>
     private static List<string> MountedPoints()
     {
+        // Windows keeps no mount table to read: there, status and sync are given the mountpoint.
+        if (!OperatingSystem.IsLinux()) return [];
         var fuse = File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).Where(f => f.Length > 8 && Array.IndexOf(f, "fuse.facilityfs") > 0)
             .Select(f => System.Text.RegularExpressions.Regex.Replace(f[4], @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString()));
         return [.. fuse.Where(p => File.Exists(ControlSocket.PathOf(p))).Order(StringComparer.Ordinal)];

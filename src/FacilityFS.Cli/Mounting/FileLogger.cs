@@ -7,19 +7,22 @@ public sealed class FileLogger(TextWriter writer, LogLevel minimum) : ILogger, I
 {
     private readonly Lock _gate = new();
 
-    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public static FileLogger Open(string? path, LogLevel minimum)
     {
         if (path is null) return new FileLogger(Console.Error, minimum);
-        // The log names the user's files: a folder made for it is 0700 and the log 0600, like the spool.
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var stream = new FileStream(path, new FileStreamOptions
+        // The log names the user's files: a folder made for it is 0700 and the log 0600, like the spool. On Windows the
+        // folder is under %LOCALAPPDATA%, whose ACL already keeps other users out.
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+        else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var options = new FileStreamOptions
         {
             Mode = FileMode.Append,
             Access = FileAccess.Write,
             Share = FileShare.ReadWrite | FileShare.Delete,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
+        };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var stream = new FileStream(path, options);
         return new FileLogger(new StreamWriter(stream) { AutoFlush = true }, minimum);
     }
 
