@@ -1,4 +1,5 @@
 using FacilityFS.Conformance.Targets;
+using FacilityFS.TestServers.Stores;
 
 namespace FacilityFS.Conformance;
 
@@ -24,4 +25,16 @@ public sealed class FuseMountScenarios : Scenarios
 public sealed class WinFspSimulatorScenarios : Scenarios
 {
     protected override async Task<IConformanceTarget> StartAsync() => await WinFspSimulatorTarget.StartAsync();
+}
+
+/// <summary>The scenarios on the bare VFS core over the in-memory store: the same answers without a disk behind.</summary>
+public sealed class InMemoryVfsScenarios : Scenarios
+{
+    protected override async Task<IConformanceTarget> StartAsync() => new VfsTarget(await CoreOverStore.StartAsync(new InMemoryStore()));
+}
+
+/// <summary>The WinFsp simulator over the in-memory store.</summary>
+public sealed class InMemoryWinFspSimulatorScenarios : Scenarios
+{
+    protected override async Task<IConformanceTarget> StartAsync() => new WinFspSimulatorTarget(await CoreOverStore.StartAsync(new InMemoryStore()));
 }

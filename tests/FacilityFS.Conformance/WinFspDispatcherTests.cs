@@ -9,13 +9,13 @@ namespace FacilityFS.Conformance;
 public sealed class WinFspDispatcherTests : IAsyncLifetime
 {
     private WinFspSimulatorTarget _target = null!;
-    private CoreOverFolder _core = null!;
+    private CoreOverStore _core = null!;
 
     private WinFspDispatcher Dispatcher => _target.Dispatcher;
 
     public async Task InitializeAsync()
     {
-        _core = await CoreOverFolder.StartAsync();
+        _core = await CoreOverStore.StartAsync();
         _target = new WinFspSimulatorTarget(_core);
     }
 

@@ -3,11 +3,11 @@ using FacilityFS.Vfs;
 namespace FacilityFS.Conformance.Targets;
 
 /// <summary>The bare VFS core, called as an adapter would (inode by inode, handles opened and released), with no kernel in the loop.</summary>
-public sealed class VfsTarget(CoreOverFolder core) : IConformanceTarget
+public sealed class VfsTarget(CoreOverStore core) : IConformanceTarget
 {
     private VirtualFileSystem Vfs => core.Vfs;
 
-    public static async Task<VfsTarget> StartAsync() => new(await CoreOverFolder.StartAsync());
+    public static async Task<VfsTarget> StartAsync() => new(await CoreOverStore.StartAsync());
 
     public Task WriteAsync(string path, byte[] content) => InParentAsync(path, async (parent, name) =>
     {

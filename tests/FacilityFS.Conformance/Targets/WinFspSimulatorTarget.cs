@@ -12,14 +12,14 @@ namespace FacilityFS.Conformance.Targets;
 /// constrained to that size); a save in Notepad's way writes a temporary and renames it over the original; directories are read in
 /// pages of a small buffer, each page starting after the last name of the one before.
 /// </remarks>
-public sealed class WinFspSimulatorTarget(CoreOverFolder core) : IConformanceTarget
+public sealed class WinFspSimulatorTarget(CoreOverStore core) : IConformanceTarget
 {
     /// <summary>Small on purpose: a folder of a hundred names takes several pages.</summary>
     private const int DirectoryPage = 2048;
 
     private readonly WinFspDispatcher _dispatcher = new(core.Vfs, SecurityDescriptor.For(SecurityDescriptor.AdministratorsSid), NullLogger.Instance);
 
-    public static async Task<WinFspSimulatorTarget> StartAsync() => new(await CoreOverFolder.StartAsync());
+    public static async Task<WinFspSimulatorTarget> StartAsync() => new(await CoreOverStore.StartAsync());
 
     public WinFspDispatcher Dispatcher => _dispatcher;
 
