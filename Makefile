@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 APT_PACKAGES := apache2 libapache2-mod-auth-openidc nginx-light libnginx-mod-http-dav-ext fuse3 libfuse3-dev rclone curl gcc nodejs python3-h5py time lintian
 
-.PHONY: all deps build package test bench demo demo-stop clean
+.PHONY: all deps build package test bench demo demo-stop clean windows
 
 all: build
 
@@ -19,6 +19,10 @@ build: deps
 
 package: build
 	packaging/scripts/package.sh
+
+# Windows (WinFsp) build, cross-built here: bin/win-x64/facilityfs.exe and its DLLs, for a machine with .NET 10 and WinFsp installed.
+windows:
+	dotnet publish src/FacilityFS.Cli -c Release -r win-x64 --self-contained false --nologo -v quiet -o bin/win-x64
 
 test: build
 	packaging/scripts/run-tests.sh

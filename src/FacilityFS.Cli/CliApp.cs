@@ -29,13 +29,17 @@ public static class CliApp
             CatalogCommands.Datasets(context),
             MetadataCommand.Create(context),
         };
-        if (OperatingSystem.IsLinux())
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsWindows())
         {
             root.Subcommands.Add(MountCommands.Mount(context));
             root.Subcommands.Add(MountCommands.Unmount(context));
             root.Subcommands.Add(WriteBackCommands.Status(context));
             root.Subcommands.Add(WriteBackCommands.Sync(context));
             root.Subcommands.Add(RecoverCommand.Create(context));
+        }
+        // Folder watches use inotify, so they are Linux's only.
+        if (OperatingSystem.IsLinux())
+        {
             root.Subcommands.Add(WatchCommand.Create(context));
             root.Subcommands.Add(WatchCommand.Unwatch(context));
         }

@@ -1,6 +1,6 @@
 namespace FacilityFS.Cli;
 
-/// <summary>Where FacilityFS keeps per-user files, following the XDG base-directory variables.</summary>
+/// <summary>Where FacilityFS keeps per-user files, following the XDG base-directory variables (on Windows, under %LOCALAPPDATA%\FacilityFS).</summary>
 public static class UserFolders
 {
     /// <summary>$XDG_CONFIG_HOME/facilityfs, else ~/.config/facilityfs.</summary>
@@ -14,6 +14,8 @@ public static class UserFolders
 
     private static string Under(string variable, string fallback)
     {
+        // Windows: configuration, spool, cache, tokens and logs all under %LOCALAPPDATA%\FacilityFS (private to the user, not roamed).
+        if (OperatingSystem.IsWindows()) return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "FacilityFS");
         var home = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } set ? set
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), fallback);
         return Path.Combine(home, "facilityfs");

@@ -21,5 +21,16 @@ public sealed class LocalFolderStoreTests : StoreContract, IDisposable
         Assert.Contains("absent", error.Message);
     }
 
+    [Fact]
+    public async Task A_write_in_progress_is_not_listed_but_a_file_of_a_similar_name_is()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_root.FullName, "wip")).FullName;
+        File.WriteAllText(Path.Combine(folder, ".scan.h5." + Guid.NewGuid().ToString("N") + ".part"), "half");
+        File.WriteAllText(Path.Combine(folder, ".scan.h5.notaguid.part"), "a user's own");
+        var names = new List<string>();
+        await foreach (var entry in _store.ListAsync(RemotePath.Parse("/wip"))) names.Add(entry.Path.Name);
+        Assert.Equal([".scan.h5.notaguid.part"], names);
+    }
+
     public void Dispose() => _root.Delete(recursive: true);
 }

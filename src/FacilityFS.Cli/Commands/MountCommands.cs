@@ -10,14 +10,15 @@ using Microsoft.Extensions.Logging;
 
 namespace FacilityFS.Cli.Commands;
 
-/// <summary>`mount` and `unmount`: the remote tree as a local folder, in the background by default (Linux, FUSE).</summary>
+/// <summary>`mount` and `unmount`: the remote tree as a local folder (Linux, FUSE) or drive (Windows, WinFsp), in the background by default.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[System.Runtime.Versioning.SupportedOSPlatform("windows")]
 internal static class MountCommands
 {
     public static Command Mount(CliContext context)
     {
         var remote = new Argument<string>("REMOTE") { Description = "A URL or name:path of a folder" };
-        var mountpoint = new Argument<string>("MOUNTPOINT") { Description = "An empty local folder" };
+        var mountpoint = new Argument<string>("MOUNTPOINT") { Description = "An empty local folder (Linux); a drive letter X: or a folder not there yet (Windows)" };
         var foreground = new Option<bool>("--foreground", "-f") { Description = "Stay in the foreground until unmounted (Ctrl-C unmounts)" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Keep fetched blocks in this folder too, across remounts (default: memory only)" };
         var cacheMax = new Option<string>("--cache-max-size") { Description = "Largest size of the disk cache", DefaultValueFactory = _ => "10G" };
@@ -43,7 +44,7 @@ internal static class MountCommands
         };
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
         {
-            var point = Path.GetFullPath(parse.GetValue(mountpoint)!);
+            var point = MountpointOf(parse.GetValue(mountpoint)!);
             // The unit resolves the remote when it starts, with the configuration it is given (root's may not be the caller's).
             if (parse.GetValue(installUnit))
             {
@@ -118,7 +119,7 @@ internal static class MountCommands
         var command = new Command("unmount", "Unmount a mounted folder (lazily: open files keep working until closed)") { mountpoint };
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (_, token) =>
         {
-            var point = Path.GetFullPath(parse.GetValue(mountpoint)!);
+            var point = MountpointOf(parse.GetValue(mountpoint)!);
             var backend = Backend();
             if (!backend.IsMounted(point)) throw new UsageException($"{point} is not a mountpoint");
             var daemon = DaemonOf(point);
@@ -170,7 +171,12 @@ internal static class MountCommands
     }
 
     /// <summary>The backend of this platform; the command picks it and nothing else.</summary>
-    private static IMountBackend Backend() => new FuseBackend();
+    private static IMountBackend Backend() => OperatingSystem.IsWindows() ? new WinFspBackend()
+        : OperatingSystem.IsLinux() ? new FuseBackend()
+        : throw new PlatformNotSupportedException("mounting needs Linux (FUSE) or Windows (WinFsp)");
+
+    /// <summary>A drive letter (X:) stays as it is; anything else is a folder, made absolute.</summary>
+    private static string MountpointOf(string given) => OperatingSystem.IsWindows() && WinFspBackend.IsDriveLetter(given) ? given.ToUpperInvariant() : Path.GetFullPath(given);
 
     /// <summary>Starts this same command in the foreground as a detached daemon and returns once its mount is there (or it failed).</summary>
     private static async Task StartBackgroundAsync(List<string> given, string point, string log, CliContext context, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ namespace FacilityFS.Cli.Commands;
 
 /// <summary>`recover`: lists the files a mount kept because their writer never closed them, and publishes or drops them as the user says.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[System.Runtime.Versioning.SupportedOSPlatform("windows")]
 internal static class RecoverCommand
 {
     public static Command Create(CliContext context)

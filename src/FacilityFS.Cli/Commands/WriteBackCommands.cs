@@ -8,6 +8,7 @@ namespace FacilityFS.Cli.Commands;
 
 /// <summary>`status` and `sync`: what a mount still has to upload, asked over its control socket.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[System.Runtime.Versioning.SupportedOSPlatform("windows")]
 internal static class WriteBackCommands
 {
     private const int ShownWaiting = 20;
@@ -20,7 +21,7 @@ internal static class WriteBackCommands
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (_, token) =>
         {
             var asked = parse.GetValue(mountpoint) is { } given ? Path.GetFullPath(given) : null;
-            var watches = await WatchCommand.PrintStatusAsync(context, asked, parse.GetValue(json), token).ConfigureAwait(false);
+            var watches = OperatingSystem.IsLinux() && await WatchCommand.PrintStatusAsync(context, asked, parse.GetValue(json), token).ConfigureAwait(false);
             if (asked is not null && watches) return;
             var points = asked is not null ? [asked] : MountedPoints();
             if (points.Count == 0)
@@ -66,6 +67,8 @@ internal static class WriteBackCommands
     /// <summary>Mountpoints of FacilityFS mounts this user's run folder knows and the kernel still lists.</summary>
     private static List<string> MountedPoints()
     {
+        // Windows keeps no mount table to read: there, status and sync are given the mountpoint.
+        if (!OperatingSystem.IsLinux()) return [];
         var fuse = File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).Where(f => f.Length > 8 && Array.IndexOf(f, "fuse.facilityfs") > 0)
             .Select(f => System.Text.RegularExpressions.Regex.Replace(f[4], @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString()));
         return [.. fuse.Where(p => File.Exists(ControlSocket.PathOf(p))).Order(StringComparer.Ordinal)];

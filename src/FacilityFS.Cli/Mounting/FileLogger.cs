@@ -27,13 +27,16 @@ public sealed class FileLogger : ILogger, ILoggerProvider
     {
     }
 
-    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public static FileLogger Open(string? path, LogLevel minimum, long rotateAt = RotateAt)
     {
         // Under systemd, standard error is the journal's stream: the journal rotates, timestamps and ranks, so no file of our own.
-        if (JournalStream.IsStandardError()) return new FileLogger(minimum, null, Console.Error, journal: true);
+        if (OperatingSystem.IsLinux() && JournalStream.IsStandardError()) return new FileLogger(minimum, null, Console.Error, journal: true);
         if (path is null) return new FileLogger(Console.Error, minimum);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // The log names the user's files: a folder made for it is 0700 (the file 0600), like the spool. On Windows the
+        // folder is under %LOCALAPPDATA%, whose ACL already keeps other users out.
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+        else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return new FileLogger(minimum, new RotatingLogFile(path, rotateAt, keep: 3), null, journal: false);
     }
 

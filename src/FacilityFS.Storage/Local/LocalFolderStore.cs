@@ -38,8 +38,18 @@ public sealed class LocalFolderStore : IRemoteStore, IServerSideCopy
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (RemotePath.TryParse(directory.Value + "/" + entry.Name, out var child) && child.Parent == directory)
-                yield return ToEntry(child, entry);
+            // A write in progress here is not part of the folder yet, as a WebDAV server's PUT is not; a file gone since the folder was read is not either.
+            if (IsWriteInProgress(entry.Name) || !RemotePath.TryParse(directory.Value + "/" + entry.Name, out var child) || child.Parent != directory) continue;
+            RemoteEntry listed;
+            try
+            {
+                listed = ToEntry(child, entry);
+            }
+            catch (FileNotFoundException)
+            {
+                continue;
+            }
+            yield return listed;
         }
         await Task.CompletedTask.ConfigureAwait(false);
     }
@@ -67,7 +77,7 @@ public sealed class LocalFolderStore : IRemoteStore, IServerSideCopy
         if (!Directory.Exists(Path.GetDirectoryName(target)))
             throw new StorageException(StorageErrorKind.Conflict, $"cannot write {path}: its parent folder {path.Parent} does not exist");
         // Readers never see a half file: bytes go to a hidden sibling first, as a WebDAV server's PUT does.
-        var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{path.Name}.{Guid.NewGuid():N}.part");
+        var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{path.Name}.{Guid.NewGuid():N}{PartSuffix}");
         var adler = new Adler32();
         long written = 0;
         try
@@ -195,6 +205,13 @@ public sealed class LocalFolderStore : IRemoteStore, IServerSideCopy
         if (Directory.Exists(full)) return new DirectoryInfo(full);
         return File.Exists(full) ? new FileInfo(full) : null;
     }
+
+    private const string PartSuffix = ".part";
+
+    /// <summary>Whether a name is one of <see cref="WriteAsync"/>'s hidden siblings: ".NAME.(32 hex digits).part".</summary>
+    private static bool IsWriteInProgress(string name) =>
+        name.Length > 39 && name[0] == '.' && name.EndsWith(PartSuffix, StringComparison.Ordinal) && name[^38] == '.'
+        && name.AsSpan(name.Length - 37, 32).IndexOfAnyExcept("0123456789abcdef") < 0;
 
     private static RemoteEntry ToEntry(RemotePath path, FileSystemInfo info)
     {
