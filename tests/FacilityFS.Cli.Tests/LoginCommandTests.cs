@@ -94,13 +94,26 @@ public sealed partial class LoginCommandTests : IAsyncLifetime
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = new StringBuilder();
-        while (await process.StandardError.ReadLineAsync() is { } line)
-        {
-            error.AppendLine(line);
-            if (onErrorLine is not null) await onErrorLine(line);
-        }
+        // A login that never ends fails its test and is ended with it, so no child outlives the run (and holds its files).
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(limit.Token);
+        try
+        {
+            while (await process.StandardError.ReadLineAsync(limit.Token) is { } line)
+            {
+                error.AppendLine(line);
+                if (onErrorLine is not null) await onErrorLine(line);
+            }
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"facilityfs {string.Join(' ', args)} did not end within 2 minutes; standard error so far:\n{error}");
+        }
+        finally
+        {
+            // Also when the test's own step (the "browser") failed: the login must not wait on for ever.
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
         return (process.ExitCode, await output, error.ToString());
     }
 

@@ -34,9 +34,9 @@ public sealed class DebianPackageTests : ServerPerTest
             Assert.Contains("/usr/share/man/man1/facilityfs.1.gz", installed);
             Assert.Contains("/usr/share/bash-completion/completions/facilityfs", installed);
             if (File.Exists("/usr/bin/systemd-analyze"))
-                foreach (var unit in new[] { "/usr/lib/systemd/system/facilityfs@.service", "/usr/lib/systemd/user/facilityfs@.service" })
+                foreach (var unit in new[] { "/usr/lib/systemd/system/facilityfs@.service", "/usr/lib/systemd/user/facilityfs@.service", "/usr/lib/systemd/system/facilityfs-watch@.service" })
                 {
-                    var instance = Path.Combine(Work.FullName, "facilityfs@mnt-cta.service");
+                    var instance = Path.Combine(Work.FullName, Path.GetFileName(unit).Replace("@", "@mnt-cta"));
                     File.Copy(unit, instance, overwrite: true);
                     await Run("systemd-analyze", "verify", instance);
                 }
