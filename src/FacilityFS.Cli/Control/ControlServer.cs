@@ -156,11 +156,11 @@ public sealed partial class ControlServer : IAsyncDisposable
         switch (request.Command)
         {
             case "status":
-                return ControlJson.Write(_report());
+                return Output.CliJson.WriteAsItIs(_report());
             case "sync" or "recover" or "unmount" when _vfs is null:
                 return ControlJson.Write(new ControlError($"a watch has no '{request.Command}'; it answers status and unwatch"));
             case "unwatch" when _vfs is null:
-                return ControlJson.Write(_report());
+                return Output.CliJson.WriteAsItIs(_report());
             case "sync":
                 var timeout = request.TimeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
                 var failed = await _vfs.SyncAsync(timeout, _stop.Token).ConfigureAwait(false);
@@ -170,7 +170,7 @@ public sealed partial class ControlServer : IAsyncDisposable
                 var done = request.Action is null ? [] : _vfs.Recover(RecoverActionOf(request.Action), request.Paths ?? []);
                 return ControlJson.Write(new RecoverReport(done, _vfs.Interrupted()));
             case "unmount":
-                return ControlJson.Write(_report());
+                return Output.CliJson.WriteAsItIs(_report());
             default:
                 return ControlJson.Write(new ControlError($"unknown control command '{Storage.Printable.Escape(request.Command)}' (known: status, sync, recover, unmount)"));
         }

@@ -18,6 +18,7 @@ namespace FacilityFS.Cli.Output;
 [JsonSerializable(typeof(MountReport))]
 [JsonSerializable(typeof(SyncReport))]
 [JsonSerializable(typeof(RecoverReport))]
+[JsonSerializable(typeof(Watching.WatchStatusReport))]
 internal sealed partial class CliJson : JsonSerializerContext
 {
     /// <summary>The generated contract of T; a type missing from the list above is a programming error, named.</summary>
@@ -25,6 +26,10 @@ internal sealed partial class CliJson : JsonSerializerContext
         Default.GetTypeInfo(typeof(T)) as JsonTypeInfo<T> ?? throw new InvalidOperationException($"{typeof(T)} is not in {nameof(CliJson)}'s list of JSON types");
 
     public static string Write<T>(T value) => JsonSerializer.Serialize(value, Of<T>());
+
+    /// <summary>Writes a value by its runtime type (a control server's report is a mount's or a watch's); that type must be in the list above too.</summary>
+    public static string WriteAsItIs(object value) =>
+        JsonSerializer.Serialize(value, Default.GetTypeInfo(value.GetType()) ?? throw new InvalidOperationException($"{value.GetType()} is not in {nameof(CliJson)}'s list of JSON types"));
 
     public static T? Read<T>(string json) => JsonSerializer.Deserialize(json, Of<T>());
 }
