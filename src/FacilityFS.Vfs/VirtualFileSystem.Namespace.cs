@@ -75,7 +75,8 @@ public sealed partial class VirtualFileSystem
         if (to.IsSameOrUnder(from)) throw new VfsException(VfsError.InvalidArgument, $"cannot move {from} into itself ({to})");
         var pending = spool.Find(from);
         var replaced = spool.Find(to);
-        await WithCommitLockAsync(pending, async () =>
+        // The file replaced is locked too: its upload must not land on the name after this rename decided what stands there.
+        await WithCommitLocksAsync(pending, replaced, async () =>
         {
             var localOnly = pending is { BaseVersion: null, CommittedGeneration: < 0, Removed: false };
             var source = localOnly ? null : await OnStorage(() => _store.TryStatAsync(from, cancellationToken)).ConfigureAwait(false);
@@ -108,8 +109,9 @@ public sealed partial class VirtualFileSystem
             PatchListing(from.Parent, listing => listing.Remove(from.Name));
             if (!localOnly) PatchListing(to.Parent, listing => listing.Set(moved));
             else PatchListing(to.Parent, listing => listing.Remove(to.Name));
+            // Within the lock: the upload of the moved file, which may commit as soon as it is released, must find its inode under the new name.
+            _inodes.Rename(from, to);
         }).ConfigureAwait(false);
-        _inodes.Rename(from, to);
     }
 
     /// <summary>An unlinked (or replaced) pending file stays the inode's content for the handles still open on it, until the last close (POSIX).</summary>
@@ -164,5 +166,13 @@ public sealed partial class VirtualFileSystem
         {
             pending.CommitLock.Release();
         }
+    }
+
+    /// <summary>Like <see cref="WithCommitLockAsync"/> for two files, locked in the order of their ids so that two renames between the same names cannot wait on each other.</summary>
+    private static Task WithCommitLocksAsync(DirtyFile? first, DirtyFile? second, Func<Task> body)
+    {
+        if (first is null || second is null || first == second) return WithCommitLockAsync(first ?? second, body);
+        var (outer, inner) = first.Id < second.Id ? (first, second) : (second, first);
+        return WithCommitLockAsync(outer, () => WithCommitLockAsync(inner, body));
     }
 }

@@ -25,14 +25,17 @@ public sealed partial class VirtualFileSystem
         Node node;
         var isNew = false;
         var listing = await ListingAsync(folder, cancellationToken).ConfigureAwait(false);
-        if (spool.Find(path) is null && listing.Find(name) is { } existing)
+        // The spool before the listing, so that a file whose upload commits in between is not taken for a new one (and its upload for a conflict).
+        var pending = spool.Find(path);
+        listing = CurrentListing(folder, listing);
+        if (pending is null && listing.Find(name) is { } existing)
         {
             if (existing.IsDirectory) throw new VfsException(VfsError.IsDirectory, $"{path} is a folder");
             node = _inodes.GetOrAdd(existing, listing.FetchedAt);
         }
         else
         {
-            isNew = spool.Find(path) is null;
+            isNew = pending is null;
             node = _inodes.FindByPath(path) ?? _inodes.GetOrAdd(new RemoteEntry(path, false, 0, DateTimeOffset.UtcNow, null), Environment.TickCount64);
             lock (node.Gate) node.OpenedVersion = null;
         }

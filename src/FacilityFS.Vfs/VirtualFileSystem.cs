@@ -107,11 +107,17 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable, IPendingUpload
         var node = NodeOf(inode);
         if (!node.Entry.IsDirectory) throw new VfsException(VfsError.NotDirectory, $"{node.Path} is not a folder");
         var listing = await ListingAsync(node, cancellationToken).ConfigureAwait(false);
-        var entries = listing.Children
+        // The spool before the listing: a file whose upload commits in between is still pending in the one, or already in the
+        // other (a commit patches the folder's current listing before the file leaves the spool); the other order loses it.
+        var pendingHere = _spool?.ChildrenOf(node.Path) ?? [];
+        listing = CurrentListing(node, listing);
+        var children = listing.Children;
+        var entries = children
             .Where(c => !IsHidden(c.Name))
             .Select(c => new VfsEntry(c.Name, AttributesOf(_inodes.GetOrAdd(c, listing.FetchedAt))))
             .ToList();
-        var pending = _spool?.ChildrenOf(node.Path).Where(d => listing.Find(d.Path.Name) is null).ToList() ?? [];
+        var listed = children.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var pending = pendingHere.Where(d => !listed.Contains(d.Path.Name)).ToList();
         if (pending.Count > 0)
         {
             entries.AddRange(pending.Select(d => new VfsEntry(d.Path.Name, AttributesOf(_inodes.FindByPath(d.Path) ?? _inodes.GetOrAdd(PendingEntry(d), 0)))));
@@ -265,6 +271,8 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable, IPendingUpload
         bool changed;
         lock (node.Gate)
         {
+            // Asked before the node learned something newer (an upload committed meanwhile): the answer is out of date.
+            if (now < node.FetchedAt) return;
             changed = !fresh.IsDirectory && fresh.VersionKey != node.Entry.VersionKey;
             if (changed) _logger.LogInformation("{Path} changed on the server ({Old} → {New})", node.Path, node.Entry.VersionKey, fresh.VersionKey);
             node.Entry = fresh;
@@ -283,7 +291,12 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable, IPendingUpload
             known = folder.Listing;
             if (known is not null && IsFresh(known.FetchedAt)) return known;
             // Started on the pool so its completion (which clears ListingUnderWay under this lock) always follows this assignment.
-            pending = folder.ListingUnderWay ??= Task.Run(() => FetchListingAsync(folder));
+            if (folder.ListingUnderWay is null)
+            {
+                folder.ChangesDuringFetch = [];
+                folder.ListingUnderWay = Task.Run(() => FetchListingAsync(folder));
+            }
+            pending = folder.ListingUnderWay;
         }
         // Offline, a known listing is served at once instead of after the store's retries; the fetch goes on and refreshes it
         // (and ends the offline state) once the server answers.
@@ -302,6 +315,12 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable, IPendingUpload
         }
     }
 
+    /// <summary>The folder's listing as it stands now (a fetch may have replaced <paramref name="fetched"/> since), for a look after the spool's: see <see cref="OpenDirectoryAsync"/>.</summary>
+    private static DirectoryListing CurrentListing(Node folder, DirectoryListing fetched)
+    {
+        lock (folder.Gate) return folder.Listing ?? fetched;
+    }
+
     /// <summary>A failure to reach the store (connection, timeout, 5xx after retries), as opposed to an answer about the path.</summary>
     private static bool IsUnreachable(VfsException e) => e.InnerException is StorageException { Kind: StorageErrorKind.Unavailable };
 
@@ -316,6 +335,8 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable, IPendingUpload
             Volatile.Write(ref _offline, false);
             lock (folder.Gate)
             {
+                // A commit, rename or unlink of ours that ended while the server answered may be missing from (or undone in) its answer.
+                foreach (var change in folder.ChangesDuringFetch ?? []) change(listing);
                 folder.Listing = listing;
                 folder.FetchedAt = now;
             }
@@ -333,16 +354,20 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable, IPendingUpload
         }
         finally
         {
-            lock (folder.Gate) folder.ListingUnderWay = null;
+            lock (folder.Gate) (folder.ListingUnderWay, folder.ChangesDuringFetch) = (null, null);
         }
     }
 
-    /// <summary>Applies one of the mount's own changes to the cached listing of <paramref name="folder"/>, if one is cached.</summary>
+    /// <summary>Applies one of the mount's own changes to the cached listing of <paramref name="folder"/>, if one is cached, and to the one being fetched, if any.</summary>
     private void PatchListing(RemotePath folder, Action<DirectoryListing> change)
     {
         if (_inodes.FindByPath(folder) is not { } node) return;
         DirectoryListing? listing;
-        lock (node.Gate) listing = node.Listing;
+        lock (node.Gate)
+        {
+            listing = node.Listing;
+            node.ChangesDuringFetch?.Add(change);
+        }
         if (listing is not null) change(listing);
     }
 

@@ -21,6 +21,12 @@ public sealed class FuseMountScenarios : Scenarios
     protected override async Task<IConformanceTarget> StartAsync() => await FuseMountTarget.StartAsync();
 }
 
+/// <summary>The scenarios through a real FUSE mount that uploads at once: commits race the kernel's lookups, listings and reads.</summary>
+public sealed class ZeroDelayFuseMountScenarios : Scenarios
+{
+    protected override async Task<IConformanceTarget> StartAsync() => await FuseMountTarget.StartAsync(uploadDelay: 0);
+}
+
 /// <summary>The scenarios through the WinFsp adapter, driven by the call sequences Windows sends.</summary>
 public sealed class WinFspSimulatorScenarios : Scenarios
 {

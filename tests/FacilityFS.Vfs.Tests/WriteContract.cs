@@ -35,12 +35,13 @@ public abstract class WriteContract : IAsyncLifetime
         _work.Delete(recursive: true);
     }
 
-    protected async Task<VirtualFileSystem> StartAsync(TimeSpan? uploadDelay = null, long spoolLimit = 1L << 30, bool fsyncRemote = false, IRemoteStore? store = null)
+    protected async Task<VirtualFileSystem> StartAsync(TimeSpan? uploadDelay = null, long spoolLimit = 1L << 30, bool fsyncRemote = false, IRemoteStore? store = null,
+        TimeSpan? directoryCacheTime = null)
     {
         var vfs = await VirtualFileSystem.CreateAsync(store ?? Store, new VfsOptions
         {
             ReadOnly = false,
-            DirectoryCacheTime = TimeSpan.FromSeconds(30),
+            DirectoryCacheTime = directoryCacheTime ?? TimeSpan.FromSeconds(30),
             WriteBack = new WriteBackOptions
             {
                 SpoolDirectory = Spool,
@@ -56,10 +57,11 @@ public abstract class WriteContract : IAsyncLifetime
         return vfs;
     }
 
-    protected async Task RestartAsync(TimeSpan? uploadDelay = null, long spoolLimit = 1L << 30, bool fsyncRemote = false, IRemoteStore? store = null)
+    protected async Task RestartAsync(TimeSpan? uploadDelay = null, long spoolLimit = 1L << 30, bool fsyncRemote = false, IRemoteStore? store = null,
+        TimeSpan? directoryCacheTime = null)
     {
         await Vfs.DisposeAsync();
-        Vfs = await StartAsync(uploadDelay, spoolLimit, fsyncRemote, store);
+        Vfs = await StartAsync(uploadDelay, spoolLimit, fsyncRemote, store, directoryCacheTime);
     }
 
     protected async Task<string> StoredTextAsync(string relative)
@@ -108,6 +110,24 @@ public abstract class WriteContract : IAsyncLifetime
         Assert.Equal(14, committed.Size);
         Assert.Equal(Adler32.ChecksumOf(Adler32.Compute("hello, storage"u8)), committed.Checksum);
         Assert.Empty(Vfs.Status().Pending);
+    }
+
+    [Fact]
+    public async Task A_listing_the_server_answers_while_an_upload_commits_still_shows_the_file()
+    {
+        var held = new HeldListingStore(Store);
+        await RestartAsync(uploadDelay: TimeSpan.FromMinutes(10), store: held, directoryCacheTime: TimeSpan.Zero);
+        Vfs.Release(await CreateAsync("keep.txt", "keep"));
+        held.HoldNextListing();
+        var opening = Vfs.OpenDirectoryAsync(VirtualFileSystem.RootInode).AsTask();
+        // The server has read the folder (without keep.txt); the upload commits before its answer arrives.
+        await held.Taken.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Empty(await Vfs.SyncAsync(TimeSpan.FromSeconds(30)));
+        held.Release();
+        var listing = await opening;
+        Assert.Contains(Vfs.DirectoryEntries(listing), e => e.Name == "keep.txt" && e.Attributes.Size == 4);
+        Vfs.ReleaseDirectory(listing);
+        Assert.Equal(4, (await Vfs.LookupAsync(VirtualFileSystem.RootInode, "keep.txt")).Attributes.Size);
     }
 
     [Fact]

@@ -174,14 +174,16 @@ public sealed class LocalFolderStore : IRemoteStore, IServerSideCopy
             if (existing is not null)
             {
                 if (!overwrite) throw new StorageException(StorageErrorKind.AlreadyExists, $"cannot {verb} {source}: {destination} already exists");
-                if (existing is DirectoryInfo d) d.Delete(recursive: true); else existing.Delete();
+                if (existing is DirectoryInfo d) d.Delete(recursive: true);
+                // A file moved over a file replaces it in one rename(2) below: no listing or lookup meanwhile finds the name missing.
+                else if (!move || from is not FileInfo) existing.Delete();
             }
             var to = FullPathOf(destination);
             switch (from, move)
             {
                 case (DirectoryInfo d, true): d.MoveTo(to); break;
                 case (DirectoryInfo d, false): CopyTree(d, to); break;
-                case (_, true): File.Move(from.FullName, to); break;
+                case (_, true): File.Move(from.FullName, to, overwrite: true); break;
                 default: File.Copy(from.FullName, to); break;
             }
             return 0;

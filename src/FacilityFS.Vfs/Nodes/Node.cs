@@ -24,6 +24,9 @@ internal sealed class Node(ulong inode, RemoteEntry entry, long fetchedAt)
 
     public Task<DirectoryListing>? ListingUnderWay { get; set; }
 
+    /// <summary>The mount's own changes to this folder made while <see cref="ListingUnderWay"/> ran: the server's answer may predate them, so they are applied to it again.</summary>
+    public List<Action<DirectoryListing>>? ChangesDuringFetch { get; set; }
+
     /// <summary>The version whose pages the kernel may still hold from an earlier open.</summary>
     public string? OpenedVersion { get; set; }
 

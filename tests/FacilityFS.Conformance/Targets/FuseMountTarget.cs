@@ -17,7 +17,8 @@ public sealed class FuseMountTarget : FolderTarget
 
     private string StoreFolder => Path.Combine(_work, "store");
 
-    public static async Task<FuseMountTarget> StartAsync()
+    /// <summary>Mounts with <paramref name="uploadDelay"/> seconds between a close and its upload: the default 1 s, or 0 so that uploads commit while the kernel still works on the files.</summary>
+    public static async Task<FuseMountTarget> StartAsync(double uploadDelay = 1)
     {
         var work = Directory.CreateTempSubdirectory("ffs-conform-fuse-").FullName;
         var store = Directory.CreateDirectory(Path.Combine(work, "store")).FullName;
@@ -26,7 +27,7 @@ public sealed class FuseMountTarget : FolderTarget
         await File.WriteAllTextAsync(config, $"remotes:\n  local:\n    path: {store}\n");
         var target = new FuseMountTarget(work, mountpoint, config);
         await target.RunAsync("mount", "local:/", mountpoint, "--spool-dir", Path.Combine(work, "spool"), "--log-file", Path.Combine(work, "mount.log"),
-            "--dir-cache-time", "1", "--attr-timeout", "1");
+            "--dir-cache-time", "1", "--attr-timeout", "1", "--upload-delay", uploadDelay.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return target;
     }
 
@@ -44,11 +45,15 @@ public sealed class FuseMountTarget : FolderTarget
         Directory.Delete(_work, recursive: true);
     }
 
-    /// <summary>Runs the facilityfs command built next to the tests, bounded in time so that a hung mount fails the test rather than the run.</summary>
+    /// <summary>The program that runs the facilityfs command: the native binary FFS_COMMAND names (make test sets bin/facilityfs), else dotnet with the JIT build next to the tests (as the FUSE tests run it).</summary>
+    private static string CommandFile => Environment.GetEnvironmentVariable("FFS_COMMAND") is { Length: > 0 } native ? native : "dotnet";
+
+    /// <summary>Runs the facilityfs command, bounded in time so that a hung mount fails the test rather than the run.</summary>
     private async Task RunAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "facilityfs.dll"), "--config", _config, .. args]) start.ArgumentList.Add(arg);
+        var start = new ProcessStartInfo(CommandFile) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string[] command = CommandFile == "dotnet" ? [Path.Combine(AppContext.BaseDirectory, "facilityfs.dll")] : [];
+        foreach (var arg in (string[])[.. command, "--config", _config, .. args]) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

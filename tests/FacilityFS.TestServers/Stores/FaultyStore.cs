@@ -3,7 +3,7 @@ using FacilityFS.Storage;
 namespace FacilityFS.TestServers.Stores;
 
 /// <summary>A store that refuses writes (PUT) with a chosen error, for a number of times or for ever, and otherwise passes everything on.</summary>
-public sealed class FaultyStore(IRemoteStore inner) : IRemoteStore
+public sealed class FaultyStore(IRemoteStore inner) : DelegatingStore(inner)
 {
     private int _refused;
 
@@ -14,18 +14,7 @@ public sealed class FaultyStore(IRemoteStore inner) : IRemoteStore
 
     public int Refused => _refused;
 
-    public string DisplayName => inner.DisplayName;
-
-    public StorageCapabilities Capabilities => inner.Capabilities;
-
-    public Task<RemoteEntry> StatAsync(RemotePath path, CancellationToken cancellationToken = default) => inner.StatAsync(path, cancellationToken);
-
-    public IAsyncEnumerable<RemoteEntry> ListAsync(RemotePath directory, CancellationToken cancellationToken = default) => inner.ListAsync(directory, cancellationToken);
-
-    public Task<RemoteContent> OpenReadAsync(RemotePath path, ByteRange? range = null, string? expectedETag = null, CancellationToken cancellationToken = default) =>
-        inner.OpenReadAsync(path, range, expectedETag, cancellationToken);
-
-    public Task<WriteResult> WriteAsync(RemotePath path, Stream content, long length, CancellationToken cancellationToken = default)
+    public override Task<WriteResult> WriteAsync(RemotePath path, Stream content, long length, CancellationToken cancellationToken = default)
     {
         if (Refuse is { } kind && RefusalsLeft != 0)
         {
@@ -33,16 +22,6 @@ public sealed class FaultyStore(IRemoteStore inner) : IRemoteStore
             Interlocked.Increment(ref _refused);
             throw new StorageException(kind, $"write of {path} refused by the test", "PUT", path.Value);
         }
-        return inner.WriteAsync(path, content, length, cancellationToken);
+        return Inner.WriteAsync(path, content, length, cancellationToken);
     }
-
-    public Task CreateDirectoryAsync(RemotePath path, bool createParents = false, CancellationToken cancellationToken = default) =>
-        inner.CreateDirectoryAsync(path, createParents, cancellationToken);
-
-    public Task DeleteAsync(RemotePath path, CancellationToken cancellationToken = default) => inner.DeleteAsync(path, cancellationToken);
-
-    public Task MoveAsync(RemotePath source, RemotePath destination, bool overwrite, CancellationToken cancellationToken = default) =>
-        inner.MoveAsync(source, destination, overwrite, cancellationToken);
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
