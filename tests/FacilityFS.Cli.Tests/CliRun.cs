@@ -10,7 +10,7 @@ public sealed record CliRun(int ExitCode, string Out, string Error)
     public IReadOnlyList<string> Lines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>The native binary the suite runs against, when one is named.</summary>
-    public static string? NativeCommand => Environment.GetEnvironmentVariable("FFS_COMMAND") is { Length: > 0 } native ? native : null;
+    public static string? NativeCommand => TestServers.FacilityCommand.Native;
 
     public static async Task<CliRun> RunAsync(params string[] args)
     {

@@ -17,25 +17,7 @@ public sealed class MountCatalogTests : ServerPerTest, IAsyncLifetime
     {
         await InitializeAsync();
         _scicat = await SciCatStandIn.StartAsync();
-        var password = Path.Combine(Work.FullName, "scicat.password");
-        await File.WriteAllTextAsync(password, SciCatStandIn.Password);
-        _config = Path.Combine(Work.FullName, "config.yaml");
-        await File.WriteAllTextAsync(_config, $"""
-            remotes:
-              st:
-                url: {Remote}
-            catalogs:
-              {_catalog}:
-                url: {_scicat.ApiBase}
-                username: {SciCatStandIn.Username}
-                password_file: {password}
-                defaults:
-                  ownerGroup: {SciCatStandIn.Group}
-                  owner: Doe
-                  contactEmail: doe@example.org
-                  principalInvestigator: pi@example.org
-                  creationLocation: /TESTLIGHT/p01
-            """);
+        _config = await CatalogConfigFile.WriteAsync(Work.FullName, Remote, _catalog, _scicat);
         _rules = Path.Combine(Work.FullName, "rules.yaml");
         await File.WriteAllTextAsync(_rules, """
             rules:

@@ -20,25 +20,7 @@ public sealed class WatchCommandTests(ApacheFixture apache) : IClassFixture<Apac
         Directory.CreateDirectory(Watched);
         apache.Server.CreateDirectory(_remoteName);
         _scicat = await SciCatStandIn.StartAsync();
-        var password = Path.Combine(_work.FullName, "scicat.password");
-        await File.WriteAllTextAsync(password, SciCatStandIn.Password);
-        _config = Path.Combine(_work.FullName, "config.yaml");
-        await File.WriteAllTextAsync(_config, $"""
-            remotes:
-              st:
-                url: {apache.Server.BaseUri}
-            catalogs:
-              test:
-                url: {_scicat.ApiBase}
-                username: {SciCatStandIn.Username}
-                password_file: {password}
-                defaults:
-                  ownerGroup: {SciCatStandIn.Group}
-                  owner: Doe
-                  contactEmail: doe@example.org
-                  principalInvestigator: pi@example.org
-                  creationLocation: /TESTLIGHT/p01
-            """);
+        _config = await CatalogConfigFile.WriteAsync(_work.FullName, apache.Server.BaseUri.AbsoluteUri, "test", _scicat);
         _rules = Path.Combine(_work.FullName, "rules.yaml");
         await File.WriteAllTextAsync(_rules, """
             rules:

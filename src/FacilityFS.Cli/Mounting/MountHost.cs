@@ -54,16 +54,13 @@ public sealed class MountHost(MountSettings settings, IMountBackend backend, ILo
     }
 
     /// <summary>The catalog hook of a mount: every committed file reaches it, with the checksum the write path computed; it registers complete datasets on its own.</summary>
-    private Catalog.CatalogHook StartCatalogHook(VirtualFileSystem vfs, MountCatalog setup)
+    private CatalogRun StartCatalogHook(VirtualFileSystem vfs, MountCatalog setup)
     {
-        var merged = CatalogDefaults.Merged(setup.Catalog, setup.Rules);
         var target = settings.Target;
-        var ledger = CatalogCommands.LedgerOf(setup.Catalog);
-        var hook = new Catalog.CatalogHook(target.Store, target.Path, merged, new Catalog.Registrar(CatalogCommands.ClientFor(setup.Catalog, setup.Config), ledger), ledger, vfs, logger,
-            Catalog.SourceFolders.For(target.Store, setup.Catalog.SourceFolderPrefix));
-        hook.Start(vfs);
+        var run = CatalogRun.Create(target.Store, target.Path, setup.Catalog, setup.Rules, setup.Config, vfs, Catalog.SourceFolders.For(target.Store, setup.Catalog.SourceFolderPrefix), logger);
+        run.Start(vfs);
         logger.LogInformation("registering datasets in {Catalog} by {Count} rules", setup.Catalog.Name, setup.Rules.Count);
-        return hook;
+        return run;
     }
 
     private async Task<VirtualFileSystem> CreateVfsAsync(CancellationToken cancellationToken)

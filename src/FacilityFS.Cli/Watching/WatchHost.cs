@@ -14,16 +14,14 @@ namespace FacilityFS.Cli.Watching;
 internal sealed class WatchHost : IAsyncDisposable
 {
     private readonly SpoolJournal _journal;
-    private readonly RegistrationLedger _ledger;
-    private readonly CatalogHook _hook;
+    private readonly CatalogRun _catalog;
     private readonly string _target;
 
-    private WatchHost(SpoolJournal journal, RegistrationLedger ledger, FolderWatch watch, CatalogHook hook, string target)
+    private WatchHost(SpoolJournal journal, FolderWatch watch, CatalogRun catalog, string target)
     {
         _journal = journal;
-        _ledger = ledger;
         Watch = watch;
-        _hook = hook;
+        _catalog = catalog;
         _target = target;
     }
 
@@ -38,14 +36,12 @@ internal sealed class WatchHost : IAsyncDisposable
         var sources = upload is { } r ? SourceFolders.For(r.Store, catalog.SourceFolderPrefix) : new SourceFolders(corePath ?? directory);
         Directory.CreateDirectory(Path.GetDirectoryName(journalPath)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var journal = new SpoolJournal(journalPath);
-        var ledger = CatalogCommands.LedgerOf(catalog);
         var watch = new FolderWatch(directory, committer, journal, options, logger);
-        var hook = new CatalogHook(committer.Store, committer.Root, CatalogDefaults.Merged(catalog, rules), new Registrar(CatalogCommands.ClientFor(catalog, config), ledger),
-            ledger, watch, logger, sources);
-        var host = new WatchHost(journal, ledger, watch, hook, upload?.ToString() ?? "in place as " + sources.Of(Storage.RemotePath.Root));
+        var run = CatalogRun.Create(committer.Store, committer.Root, catalog, rules, config, watch, sources, logger);
+        var host = new WatchHost(journal, watch, run, upload?.ToString() ?? "in place as " + sources.Of(Storage.RemotePath.Root));
         try
         {
-            hook.Start(watch);
+            run.Start(watch);
             await watch.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -58,13 +54,12 @@ internal sealed class WatchHost : IAsyncDisposable
     }
 
     /// <summary>Where the watch stands, with the registrations of its datasets.</summary>
-    public (WatchReport Watch, IReadOnlyList<(string Folder, string? Pid, RegistrationStep Step, string? Error)> Datasets) Status() => (Watch.Status(_target), _hook.Registrations());
+    public (WatchReport Watch, IReadOnlyList<(string Folder, string? Pid, RegistrationStep Step, string? Error)> Datasets) Status() => (Watch.Status(_target), _catalog.Registrations());
 
     public async ValueTask DisposeAsync()
     {
         await Watch.DisposeAsync().ConfigureAwait(false);
-        await _hook.DisposeAsync().ConfigureAwait(false);
+        await _catalog.DisposeAsync().ConfigureAwait(false);
         _journal.Dispose();
-        _ledger.Dispose();
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FacilityFS.Fuse;
+using FacilityFS.TestServers;
 
 namespace FacilityFS.Conformance.Targets;
 
@@ -45,15 +46,11 @@ public sealed class FuseMountTarget : FolderTarget
         Directory.Delete(_work, recursive: true);
     }
 
-    /// <summary>The program that runs the facilityfs command: the native binary FFS_COMMAND names (make test sets bin/facilityfs), else dotnet with the JIT build next to the tests (as the FUSE tests run it).</summary>
-    private static string CommandFile => Environment.GetEnvironmentVariable("FFS_COMMAND") is { Length: > 0 } native ? native : "dotnet";
-
     /// <summary>Runs the facilityfs command, bounded in time so that a hung mount fails the test rather than the run.</summary>
     private async Task RunAsync(params string[] args)
     {
-        var start = new ProcessStartInfo(CommandFile) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        string[] command = CommandFile == "dotnet" ? [Path.Combine(AppContext.BaseDirectory, "facilityfs.dll")] : [];
-        foreach (var arg in (string[])[.. command, "--config", _config, .. args]) start.ArgumentList.Add(arg);
+        var start = new ProcessStartInfo(FacilityCommand.File) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in FacilityCommand.Args(["--config", _config, .. args])) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
