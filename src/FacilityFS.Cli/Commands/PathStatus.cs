@@ -25,16 +25,19 @@ internal static class PathStatus
         return best;
     }
 
-    /// <summary>Prints the state of each file (`PATH: STATE`, or one JSON object per file); the files of one mount go in one request.</summary>
+    /// <summary>Prints the state of each file (`PATH: STATE`, or one JSON object per file); the files of one mount go in few requests.</summary>
     /// <returns>How many files have no state to tell (missing, a folder); each is said on standard error.</returns>
     public static async Task<int> PrintAsync(CliContext context, IReadOnlyList<(string Given, string Full, string Mountpoint, string Relative)> files, bool json, CancellationToken cancellationToken)
     {
         var answers = new Dictionary<(string, string), FileState>();
         foreach (var mount in files.GroupBy(f => f.Mountpoint))
         {
-            var asked = mount.Select(f => f.Relative).Distinct(StringComparer.Ordinal).ToList();
-            var report = await ControlClient.AskAsync<FileStatesReport>(mount.Key, new ControlRequest("state", Paths: asked), cancellationToken).ConfigureAwait(false);
-            foreach (var answer in report.Files) answers[(mount.Key, answer.Path)] = answer;
+            // In batches: a control request is one line of at most 64 KiB, and a shell glob can name thousands of files.
+            foreach (var batch in mount.Select(f => f.Relative).Distinct(StringComparer.Ordinal).Chunk(100))
+            {
+                var report = await ControlClient.AskAsync<FileStatesReport>(mount.Key, new ControlRequest("state", Paths: batch), cancellationToken).ConfigureAwait(false);
+                foreach (var answer in report.Files) answers[(mount.Key, answer.Path)] = answer;
+            }
         }
         var unknown = 0;
         foreach (var file in files)
