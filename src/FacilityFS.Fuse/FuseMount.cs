@@ -42,7 +42,7 @@ public sealed class FuseMount : IAsyncDisposable
     {
         var full = Path.GetFullPath(mountpoint);
         CheckMountpoint(full);
-        var adapter = GCHandle.Alloc(new FuseAdapter(vfs, logger));
+        var adapter = GCHandle.Alloc(new FuseAdapter(vfs, logger, options.ExtendedAttributes));
         var args = (FuseArgs*)NativeMemory.AllocZeroed((nuint)sizeof(FuseArgs));
         nint session = 0;
         try
@@ -54,7 +54,7 @@ public sealed class FuseMount : IAsyncDisposable
             if (options.AllowOther) mountOptions += ",allow_other";
             if (options.ReadOnly) mountOptions += ",ro";
             AddArg(args, mountOptions);
-            var ops = FuseAdapter.Operations(options.ReadOnly);
+            var ops = FuseAdapter.Operations();
             session = LibFuse.SessionNew(args, &ops, (nuint)sizeof(FuseLowlevelOps), GCHandle.ToIntPtr(adapter));
             if (session == 0) throw new FuseMountException($"cannot create a FUSE session for {full} (libfuse refused the options '{mountOptions}')");
             if (LibFuse.SessionMount(session, full) != 0)

@@ -193,6 +193,27 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable, IPendingUpload
         }
     }
 
+    /// <summary>The state of the file at <paramref name="mountPath"/> (relative to the mount's root), as <see cref="StateOf(ulong)"/> tells it; for `facilityfs status PATH`.</summary>
+    /// <remarks>Resolved name by name as the kernel would, so a missing name is NotFound and a folder NotSupported, with the path; the lookups taken on the way are given back.</remarks>
+    public async ValueTask<string> StateOfAsync(string mountPath, CancellationToken cancellationToken = default)
+    {
+        var taken = new List<ulong>();
+        try
+        {
+            var inode = RootInode;
+            foreach (var name in mountPath.Split('/', StringSplitOptions.RemoveEmptyEntries))
+            {
+                inode = (await LookupAsync(inode, name, cancellationToken).ConfigureAwait(false)).Attributes.Inode;
+                taken.Add(inode);
+            }
+            return StateOf(inode);
+        }
+        finally
+        {
+            foreach (var inode in taken) Forget(inode, 1);
+        }
+    }
+
     private Node NodeOf(ulong inode) =>
         _inodes.Find(inode) ?? throw new VfsException(VfsError.BadHandle, $"inode {inode} is not known (forgotten or never looked up)");
 

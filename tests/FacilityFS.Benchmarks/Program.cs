@@ -108,11 +108,14 @@ try
         }
         if (Rows.Wants("lsrw"))
         {
-            // A writable mount answers extended attributes (the upload state), which `ls -l` asks for on every entry.
+            // Warm (each side listed once first), best of 3, alternating. A writable mount answers no extended attributes unless
+            // mounted with --xattr: `ls -l` asks getxattr twice per entry, and answered it costs a round trip each.
             await Timed.RunAsync("ls", "-lR", Path.Combine(writeOurs, "many"));
-            var lsWritable = await Timed.RunAsync("ls", "-lR", Path.Combine(writeOurs, "many"));
             await Timed.RunAsync("ls", "-lR", Path.Combine(writeRclone, "many"));
-            Report.Speedup("mount: ls -lR 5000 warm, rw", lsWritable, "rclone", await Timed.RunAsync("ls", "-lR", Path.Combine(writeRclone, "many")), 1.0);
+            var (lsWritable, lsRclone) = await Timed.CompareAsync(runs,
+                () => Timed.RunAsync("ls", "-lR", Path.Combine(writeOurs, "many")),
+                () => Timed.RunAsync("ls", "-lR", Path.Combine(writeRclone, "many")));
+            Report.Speedup("mount: ls -lR 5000 warm, rw", lsWritable, "rclone", lsRclone, 1.0);
         }
         await mounts.UnmountAsync(writeOurs);
         await mounts.UnmountAsync(writeRclone);

@@ -19,6 +19,10 @@ public sealed class MountHelperTests
     }
 
     [Fact]
+    public void The_xattr_option_maps_to_the_flag_that_answers_extended_attributes() =>
+        Assert.Equal(["mount", "cta:/data", "/mnt/cta", "--xattr"], MountHelper.Translate(["cta:/data", "/mnt/cta", "-o", "rw,xattr"], Root)!);
+
+    [Fact]
     public void Mount_minus_f_fakes_and_does_nothing() => Assert.Null(MountHelper.Translate(["cta:/", "/mnt/cta", "-f", "-o", "ro"], Root));
 
     [Fact]

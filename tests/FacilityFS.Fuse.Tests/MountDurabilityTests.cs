@@ -68,7 +68,7 @@ public sealed class MountDurabilityTests : ServerPerTest
                 file.Flush(flushToDisk: true);
             }
             // The kernel sends the release a moment after close returns; only then is the file closed for the mount.
-            Assert.True(await EventuallyAsync(() => TestLibc.GetXattr(first.Under("run/closed.bin"), "user.facilityfs.state") == "dirty", 10));
+            Assert.Equal("dirty", await UploadState.AfterAsync(first.Under("run/closed.bin"), "open"));
             var open = new List<FileStream>();
             foreach (var (name, bytes) in new[] { ("run/big.bin", big), ("run/whole.bin", whole), ("run/dropped.bin", dropped) })
             {
@@ -103,7 +103,7 @@ public sealed class MountDurabilityTests : ServerPerTest
         Assert.Equal(("interrupted", (long)big.Length), pending["/run/big.bin"]);
         Assert.Equal(("interrupted", (long)whole.Length), pending["/run/whole.bin"]);
         Assert.Equal(("interrupted", (long)dropped.Length), pending["/run/dropped.bin"]);
-        var state = TestLibc.GetXattr(second.Under("run/big.bin"), "user.facilityfs.state");
+        var state = await UploadState.OfAsync(second.Under("run/big.bin"));
         Assert.StartsWith("interrupted", state);
         Assert.Contains(big.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), state);
         // The bytes are kept, and readable through the mount.

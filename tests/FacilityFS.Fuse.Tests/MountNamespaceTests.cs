@@ -85,7 +85,7 @@ public abstract class MountNamespaceTests(WritableMountFixture fixture)
         await File.WriteAllBytesAsync(Folder(longest), bytes);
         await SyncAsync();
         Assert.Equal(bytes, await File.ReadAllBytesAsync(OnServer(longest)));
-        Assert.Equal("committed", TestLibc.GetXattr(Folder(longest), "user.facilityfs.state"));
+        Assert.Equal("committed", await UploadState.OfAsync(Folder(longest)));
         // The upload left no hidden temporary behind.
         Assert.Equal([longest], Directory.GetFileSystemEntries(OnServer("")).Select(Path.GetFileName));
 

@@ -186,7 +186,8 @@ public sealed class MountWriteTests : ServerPerTest
     public async Task A_refused_upload_keeps_the_file_and_status_and_the_file_itself_say_why()
     {
         Server.WriteFile($"{ApacheServer.ReadOnlyFolder}/readme.txt", "read only here"u8);
-        await using var mount = await MountedFolder.StartAsync(Remote, Work.FullName);
+        // --xattr: the file's own extended attribute says it too.
+        await using var mount = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--xattr");
         var path = mount.Under($"{ApacheServer.ReadOnlyFolder}/result.txt");
         await File.WriteAllTextAsync(path, "precious result");
         var sync = await SyncAsync(mount);
@@ -196,7 +197,10 @@ public sealed class MountWriteTests : ServerPerTest
         var pending = Assert.Single((await StatusAsync(mount)).GetProperty("status").GetProperty("pending").EnumerateArray());
         Assert.Equal("failed", pending.GetProperty("state").GetString());
         Assert.Contains("403", pending.GetProperty("error").GetString());
-        Assert.StartsWith("failed: ", TestLibc.GetXattr(path, "user.facilityfs.state"));
+        var state = await UploadState.OfAsync(path);
+        Assert.StartsWith("failed: ", state);
+        Assert.Contains("403", state);
+        Assert.Equal(state, TestLibc.GetXattr(path, "user.facilityfs.state"));
         Assert.Equal("precious result", await File.ReadAllTextAsync(path));
         Assert.False(File.Exists(Server.PathOf($"{ApacheServer.ReadOnlyFolder}/result.txt")));
     }
@@ -211,14 +215,12 @@ public sealed class MountWriteTests : ServerPerTest
             await file.WriteAsync(bytes);
             file.Flush(flushToDisk: true);
             Assert.Equal(bytes, await File.ReadAllBytesAsync(Server.PathOf("synced.bin")));
-            Assert.Equal("open", TestLibc.GetXattr(mount.Under("synced.bin"), "user.facilityfs.state"));
+            Assert.Equal("open", await UploadState.OfAsync(mount.Under("synced.bin")));
         }
-        // Closed after its fsync: nothing is left to upload (the kernel sends the release a moment after close returns).
-        for (var i = 0; i < 40 && TestLibc.GetXattr(mount.Under("synced.bin"), "user.facilityfs.state") == "open"; i++) await Task.Delay(50);
-        Assert.Equal("committed", TestLibc.GetXattr(mount.Under("synced.bin"), "user.facilityfs.state"));
+        // Closed after its fsync: nothing is left to upload.
+        Assert.Equal("committed", await UploadState.AfterAsync(mount.Under("synced.bin"), "open"));
         await File.WriteAllTextAsync(mount.Under("later.txt"), "no fsync");
-        for (var i = 0; i < 40 && TestLibc.GetXattr(mount.Under("later.txt"), "user.facilityfs.state") == "open"; i++) await Task.Delay(50);
-        Assert.Equal("dirty", TestLibc.GetXattr(mount.Under("later.txt"), "user.facilityfs.state"));
+        Assert.Equal("dirty", await UploadState.AfterAsync(mount.Under("later.txt"), "open"));
     }
 
     [Fact]

@@ -90,6 +90,23 @@ public abstract class WriteContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_state_of_a_path_is_its_files_and_a_missing_name_or_a_folder_has_none_naming_it()
+    {
+        var folder = await Vfs.MakeDirectoryAsync(VirtualFileSystem.RootInode, "sub");
+        var handle = await CreateAsync("new.txt", "pending", folder.Attributes.Inode);
+        var known = Vfs.InodeCount;
+        Assert.Equal("open", await Vfs.StateOfAsync("/sub/new.txt"));
+        Assert.Equal("committed", await Vfs.StateOfAsync("existing.txt"));
+        Assert.Contains("sub/missing.txt", (await Assert.ThrowsAsync<VfsException>(() => Vfs.StateOfAsync("/sub/missing.txt").AsTask())).Message);
+        var isFolder = await Assert.ThrowsAsync<VfsException>(() => Vfs.StateOfAsync("/sub").AsTask());
+        Assert.Equal(VfsError.NotSupported, isFolder.Error);
+        Assert.Contains("sub is a folder", isFolder.Message);
+        // The lookups taken on the way are given back: asking leaves no inode behind.
+        Assert.Equal(known, Vfs.InodeCount);
+        Vfs.Release(handle);
+    }
+
+    [Fact]
     public async Task A_created_file_is_readable_and_listed_at_once_and_on_the_store_after_close_with_its_checksum()
     {
         var handle = await CreateAsync("new.txt", "hello, storage");

@@ -36,11 +36,15 @@ internal static class MountCommands
         var dirCacheTime = new Option<double>("--dir-cache-time") { Description = "Seconds a listing is trusted before the server is asked again", DefaultValueFactory = _ => 30 };
         var memory = new Option<string>("--memory") { Description = "Memory for cached blocks and read-ahead together", DefaultValueFactory = _ => "128M" };
         var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9464; no authentication)" };
+        var xattr = new Option<bool>("--xattr")
+        {
+            Description = "Answer extended attributes: each file's upload state as user.facilityfs.state (getfattr); costs ls -l a round trip per entry, so off by default (facilityfs status PATH tells the state)",
+        };
         var installUnit = new Option<bool>("--install-unit") { Description = "Do not mount: write the settings of a systemd facilityfs@.service instance for this mount (system-wide as root, else the user's)" };
         var command = new Command("mount", "Mount a remote folder at a local folder")
         {
             remote, mountpoint, foreground, cacheDir, cacheMax, readOnly, mountOptions, logFile, attrTimeout, dirCacheTime, memory,
-            spoolDir, spoolMax, uploadDelay, transfers, fsync, flushTimeout, catalogRules, metrics, installUnit,
+            spoolDir, spoolMax, uploadDelay, transfers, fsync, flushTimeout, catalogRules, metrics, xattr, installUnit,
         };
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (scope, token) =>
         {
@@ -103,7 +107,7 @@ internal static class MountCommands
             };
             if (parse.GetValue(foreground))
             {
-                var settings = new MountSettings(target, point, options, TimeSpan.FromSeconds(flush), allowOther, rules);
+                var settings = new MountSettings(target, point, options, TimeSpan.FromSeconds(flush), allowOther, rules) { ExtendedAttributes = parse.GetValue(xattr) };
                 await RunForegroundAsync(settings, parse.GetValue(logFile), parse.GetValue(metrics), context, token).ConfigureAwait(false);
                 return;
             }

@@ -6,7 +6,7 @@ using FacilityFS.Vfs;
 
 namespace FacilityFS.Cli.Commands;
 
-/// <summary>`status` and `sync`: what a mount still has to upload, asked over its control socket.</summary>
+/// <summary>`status` and `sync`: what a mount still has to upload (or one file's upload state), asked over its control socket.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 [System.Runtime.Versioning.SupportedOSPlatform("windows")]
 internal static class WriteBackCommands
@@ -15,28 +15,56 @@ internal static class WriteBackCommands
 
     public static Command Status(CliContext context)
     {
-        var mountpoint = new Argument<string?>("MOUNTPOINT") { Description = "A FacilityFS mount (default: every mount of this user)", Arity = ArgumentArity.ZeroOrOne };
+        var paths = new Argument<string[]>("PATH")
+        {
+            Description = "A mount (default: every mount of this user), a watched folder, or files in a mount (their upload state each)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var json = GlobalOptions.Json();
-        var command = new Command("status", "Show pending, uploading and failed files, conflicts and cache use of mounts, and what watches have left") { mountpoint, json };
+        var command = new Command("status", "Show pending, uploading and failed files, conflicts and cache use of mounts, what watches have left, or the upload state of files") { paths, json };
         command.SetAction((parse, ct) => CommandScope.RunAsync(parse, context, async (_, token) =>
         {
-            var asked = parse.GetValue(mountpoint) is { } given ? Path.GetFullPath(given) : null;
-            var watches = OperatingSystem.IsLinux() && await WatchCommand.PrintStatusAsync(context, asked, parse.GetValue(json), token).ConfigureAwait(false);
-            if (asked is not null && watches) return;
-            var points = asked is not null ? [asked] : MountedPoints();
-            if (points.Count == 0)
+            var given = parse.GetValue(paths) ?? [];
+            var asJson = parse.GetValue(json);
+            if (given.Length == 0)
             {
-                if (!parse.GetValue(json) && !watches) context.Line("no FacilityFS mounts");
+                var watches = OperatingSystem.IsLinux() && await WatchCommand.PrintStatusAsync(context, null, asJson, token).ConfigureAwait(false);
+                var all = MountedPoints();
+                if (all.Count == 0 && !asJson && !watches) context.Line("no FacilityFS mounts");
+                foreach (var point in all) await PrintMountAsync(context, point, asJson, token).ConfigureAwait(false);
                 return;
             }
-            foreach (var point in points)
+            // Windows keeps no mount table to find a file's mount in: there, status is given mountpoints only.
+            if (!OperatingSystem.IsLinux())
             {
-                var report = await ControlClient.AskAsync<MountReport>(point, new ControlRequest("status"), token).ConfigureAwait(false);
-                if (parse.GetValue(json)) context.Line(ControlJson.Write(report));
-                else Print(context, report);
+                foreach (var point in given) await PrintMountAsync(context, Path.GetFullPath(point), asJson, token).ConfigureAwait(false);
+                return;
             }
+            // Every path is placed before anything is asked, so that one outside any mount fails the command before it prints half.
+            var places = given.Select(g => (Given: g, Full: Path.GetFullPath(g))).Select(p => (p.Given, p.Full, Mount: PathStatus.MountOf(p.Full))).ToList();
+            var files = new List<(string Given, string Full, string Mountpoint, string Relative)>();
+            foreach (var (asked, full, mount) in places)
+            {
+                if (File.Exists(Watching.WatchControl.SocketOf(Path.TrimEndingDirectorySeparator(full)))) continue;
+                if (mount is null) throw new UsageException($"{asked} is not in a FacilityFS mount (facilityfs status lists the mounts)");
+                if (mount.Value.Relative.Length > 0) files.Add((asked, full, mount.Value.Mountpoint, mount.Value.Relative));
+            }
+            foreach (var (_, full, mount) in places)
+            {
+                if (await WatchCommand.PrintStatusAsync(context, full, asJson, token).ConfigureAwait(false)) continue;
+                if (mount!.Value.Relative.Length == 0) await PrintMountAsync(context, mount.Value.Mountpoint, asJson, token).ConfigureAwait(false);
+            }
+            var unknown = await PathStatus.PrintAsync(context, files, asJson, token).ConfigureAwait(false);
+            if (unknown > 0) throw new NoFileStateException($"{unknown} of {files.Count} files have no upload state");
         }, ct));
         return command;
+    }
+
+    private static async Task PrintMountAsync(CliContext context, string point, bool json, CancellationToken token)
+    {
+        var report = await ControlClient.AskAsync<MountReport>(point, new ControlRequest("status"), token).ConfigureAwait(false);
+        if (json) context.Line(ControlJson.Write(report));
+        else Print(context, report);
     }
 
     public static Command Sync(CliContext context)
@@ -69,9 +97,7 @@ internal static class WriteBackCommands
     {
         // Windows keeps no mount table to read: there, status and sync are given the mountpoint.
         if (!OperatingSystem.IsLinux()) return [];
-        var fuse = File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).Where(f => f.Length > 8 && Array.IndexOf(f, "fuse.facilityfs") > 0)
-            .Select(f => System.Text.RegularExpressions.Regex.Replace(f[4], @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString()));
-        return [.. fuse.Where(p => File.Exists(ControlSocket.PathOf(p))).Order(StringComparer.Ordinal)];
+        return [.. PathStatus.Mountpoints().Where(p => File.Exists(ControlSocket.PathOf(p))).Order(StringComparer.Ordinal)];
     }
 
     private static void Print(CliContext context, MountReport report)

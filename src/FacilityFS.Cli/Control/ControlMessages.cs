@@ -4,7 +4,7 @@ namespace FacilityFS.Cli.Control;
 
 /// <summary>One request on a mount's control socket: one JSON line in, one JSON line out.</summary>
 /// <param name="Action">For "recover": publish-aside, publish or drop (none: only list).</param>
-/// <param name="Paths">For "recover": files relative to the mount's root (none with an action: every interrupted file).</param>
+/// <param name="Paths">For "recover": files relative to the mount's root (none with an action: every interrupted file); for "state": the files asked about.</param>
 public sealed record ControlRequest(string Command, double? TimeoutSeconds = null, string? Action = null, IReadOnlyList<string>? Paths = null);
 
 /// <summary>The answer to "recover": what was done, and the interrupted files left after it.</summary>
@@ -26,6 +26,12 @@ public sealed record DatasetReport(string Folder, string? Pid, string Step, stri
 
 /// <summary>The answer to "sync": what failed for good, and what is still open for writing (not waited for).</summary>
 public sealed record SyncReport(IReadOnlyList<PendingFile> Failed, IReadOnlyList<PendingFile> Open, long Committed);
+
+/// <summary>The answer to "state": each file asked about, in the order asked.</summary>
+public sealed record FileStatesReport(IReadOnlyList<FileState> Files);
+
+/// <summary>One file's upload state (committed, open, dirty, uploading, "failed: REASON", "interrupted: …"), or why it has none; <paramref name="Path"/> as asked.</summary>
+public sealed record FileState(string Path, string? State, string? Error);
 
 /// <summary>An answer that says why the request could not be served.</summary>
 public sealed record ControlError(string Error);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace FacilityFS.Cli.Control;
 
-/// <summary>The local control socket (Unix domain, mode 0600) of a mount (status, sync, recover, unmount) or of a watch (status, unwatch).</summary>
+/// <summary>The local control socket (Unix domain, mode 0600) of a mount (status, state, sync, recover, unmount) or of a watch (status, unwatch).</summary>
 /// <remarks>A request is one line of at most <see cref="MaxRequestBytes"/>, sent within the idle timeout; anything else is answered with an error and closed.</remarks>
 public sealed partial class ControlServer : IAsyncDisposable
 {
@@ -157,7 +157,7 @@ public sealed partial class ControlServer : IAsyncDisposable
         {
             case "status":
                 return Output.CliJson.WriteAsItIs(_report());
-            case "sync" or "recover" or "unmount" when _vfs is null:
+            case "sync" or "recover" or "unmount" or "state" when _vfs is null:
                 return ControlJson.Write(new ControlError($"a watch has no '{request.Command}'; it answers status and unwatch"));
             case "unwatch" when _vfs is null:
                 return Output.CliJson.WriteAsItIs(_report());
@@ -169,10 +169,29 @@ public sealed partial class ControlServer : IAsyncDisposable
             case "recover":
                 var done = request.Action is null ? [] : _vfs.Recover(RecoverActionOf(request.Action), request.Paths ?? []);
                 return ControlJson.Write(new RecoverReport(done, _vfs.Interrupted()));
+            case "state":
+                var files = new List<FileState>();
+                foreach (var path in request.Paths ?? [])
+                    files.Add(await StateOfAsync(_vfs, path).ConfigureAwait(false));
+                return ControlJson.Write(new FileStatesReport(files));
             case "unmount":
                 return Output.CliJson.WriteAsItIs(_report());
             default:
-                return ControlJson.Write(new ControlError($"unknown control command '{Storage.Printable.Escape(request.Command)}' (known: status, sync, recover, unmount)"));
+                return ControlJson.Write(new ControlError($"unknown control command '{Storage.Printable.Escape(request.Command)}' (known: status, state, sync, recover, unmount)"));
+        }
+    }
+
+    /// <summary>One file's upload state for `facilityfs status PATH`; a file the core cannot answer for says why instead, the others are still answered.</summary>
+    private async Task<FileState> StateOfAsync(VirtualFileSystem vfs, string path)
+    {
+        try
+        {
+            // A folder not listed yet is listed on the way, within the remote's timeout, as for any lookup.
+            return new FileState(path, await vfs.StateOfAsync(path, _stop.Token).ConfigureAwait(false), null);
+        }
+        catch (VfsException e)
+        {
+            return new FileState(path, null, e.Message);
         }
     }
 

@@ -9,7 +9,7 @@ namespace FacilityFS.Cli.Mounting;
 public sealed class FuseBackend : IMountBackend
 {
     public IMountedVolume Mount(VirtualFileSystem vfs, string mountpoint, MountBackendOptions options, ILogger logger) =>
-        new Volume(FuseMount.Start(vfs, mountpoint, new FuseMountOptions { FsName = options.FsName, AllowOther = options.AllowOther, ReadOnly = options.ReadOnly }, logger), logger);
+        new Volume(FuseMount.Start(vfs, mountpoint, new FuseMountOptions { FsName = options.FsName, AllowOther = options.AllowOther, ReadOnly = options.ReadOnly, ExtendedAttributes = options.ExtendedAttributes }, logger), logger);
 
     public bool IsMounted(string mountpoint) => FuseMount.IsMounted(mountpoint);
 

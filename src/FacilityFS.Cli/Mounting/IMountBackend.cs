@@ -34,4 +34,8 @@ public interface IMountedVolume : IAsyncDisposable
 /// <summary>How the operating system's side of a mount is set up, the same for every platform.</summary>
 /// <param name="FsName">The mount's source as the system shows it (the remote's URL).</param>
 /// <param name="AllowOther">Whether other users may use the mount.</param>
-public sealed record MountBackendOptions(string FsName, bool AllowOther, bool ReadOnly);
+public sealed record MountBackendOptions(string FsName, bool AllowOther, bool ReadOnly)
+{
+    /// <summary>Whether extended attributes are answered (the upload state); off, the FUSE backend tells the kernel ENOSYS once. WinFsp ignores it.</summary>
+    public bool ExtendedAttributes { get; init; }
+}

@@ -8,6 +8,9 @@ namespace FacilityFS.Cli.Mounting;
 /// <remarks>The VFS, storage and catalog layers count with System.Diagnostics.Metrics only; this is the one place that knows Prometheus.</remarks>
 public sealed class MetricsExporter : IDisposable
 {
+    /// <summary>Fuse.FuseMetrics.MeterName, spelt out: the FUSE assembly is Linux-only, this exporter is not.</summary>
+    private const string FuseMeterName = "FacilityFS.Fuse";
+
     private readonly MeterListener _listener = new();
     private readonly MetricServer _server;
     private readonly Histogram _uploadSeconds;
@@ -25,6 +28,7 @@ public sealed class MetricsExporter : IDisposable
         var failed = Total("facilityfs_uploads_failed_total", "Uploads failed for good (they stay in the spool)");
         var registrations = Total("facilityfs_registrations_total", "Datasets registered in the catalog");
         var responses = factory.CreateCounter("facilityfs_http_responses_total", "HTTP responses from the storage by method and status code", "method", "code");
+        var xattrRequests = factory.CreateCounter("facilityfs_xattr_requests_total", "getxattr and listxattr requests from the kernel (once per mount without --xattr)", "op");
         _uploadSeconds = factory.CreateHistogram("facilityfs_upload_duration_seconds", "Seconds from an upload's start to its commit",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.01, 2, 16) });
         var pending = factory.CreateGauge("facilityfs_uploads_pending", "Files in the spool waiting for upload (or open for writing)");
@@ -37,11 +41,13 @@ public sealed class MetricsExporter : IDisposable
         };
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name is not (Vfs.VfsMetrics.MeterName or Storage.StorageMetrics.MeterName or Catalog.CatalogMetrics.MeterName)) return;
+            if (instrument.Meter.Name is not (Vfs.VfsMetrics.MeterName or Storage.StorageMetrics.MeterName or Catalog.CatalogMetrics.MeterName or FuseMeterName)) return;
             // The state handed back with each measurement is what to do with it.
             if (byName.TryGetValue(instrument.Name, out var counter)) listener.EnableMeasurementEvents(instrument, new AddTo((value, _) => counter.Inc(value)));
             else if (instrument.Name == "http_responses")
                 listener.EnableMeasurementEvents(instrument, new AddTo((value, tags) => responses.WithLabels(Tag(tags, "method"), Tag(tags, "code")).Inc(value)));
+            else if (instrument.Name == "xattr_requests")
+                listener.EnableMeasurementEvents(instrument, new AddTo((value, tags) => xattrRequests.WithLabels(Tag(tags, "op")).Inc(value)));
             else if (instrument.Name == "upload_duration") listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>((_, value, tags, state) => (state as AddTo)?.Add(value, tags));

@@ -8,7 +8,11 @@ using Microsoft.Extensions.Logging;
 namespace FacilityFS.Cli.Mounting;
 
 /// <summary>What a mount is made of, whatever the platform: the remote, where it goes, the VFS options, how long unmount waits, and the catalog rules if any.</summary>
-public sealed record MountSettings(RemoteTarget Target, string Mountpoint, VfsOptions Options, TimeSpan FlushTimeout, bool AllowOther, MountCatalog? Catalog);
+public sealed record MountSettings(RemoteTarget Target, string Mountpoint, VfsOptions Options, TimeSpan FlushTimeout, bool AllowOther, MountCatalog? Catalog)
+{
+    /// <summary>Whether the mount answers extended attributes (`--xattr`: the upload state as user.facilityfs.state).</summary>
+    public bool ExtendedAttributes { get; init; }
+}
 
 /// <summary>The catalog hook a mount runs: the catalog's configuration and the rules for its designated folders.</summary>
 public sealed record MountCatalog(CatalogConfig Catalog, IReadOnlyList<Catalog.CatalogRule> Rules, FacilityConfig Config);
@@ -24,7 +28,7 @@ public sealed class MountHost(MountSettings settings, IMountBackend backend, ILo
         var (target, point, options, flushTimeout) = (settings.Target, settings.Mountpoint, settings.Options, settings.FlushTimeout);
         await using var vfs = await CreateVfsAsync(cancellationToken).ConfigureAwait(false);
         await using var catalog = settings.Catalog is { } c ? StartCatalogHook(vfs, c) : null;
-        var mount = backend.Mount(vfs, point, new MountBackendOptions(target.ToString(), settings.AllowOther, options.ReadOnly), logger);
+        var mount = backend.Mount(vfs, point, new MountBackendOptions(target.ToString(), settings.AllowOther, options.ReadOnly) { ExtendedAttributes = settings.ExtendedAttributes }, logger);
         await using (mount.ConfigureAwait(false))
         {
             var shutdown = new MountShutdown(mount, vfs, flushTimeout, logger);

@@ -18,6 +18,7 @@ namespace FacilityFS.Cli.Output;
 [JsonSerializable(typeof(MountReport))]
 [JsonSerializable(typeof(SyncReport))]
 [JsonSerializable(typeof(RecoverReport))]
+[JsonSerializable(typeof(FileStatesReport))]
 [JsonSerializable(typeof(Watching.WatchStatusReport))]
 internal sealed partial class CliJson : JsonSerializerContext
 {
