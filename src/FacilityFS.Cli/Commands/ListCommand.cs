@@ -28,6 +28,7 @@ internal static class ListCommand
                 print(entry, entry.Name);
                 return;
             }
+            using var batch = context.Batch();
             await ListAsync(target, target.Path, parse.GetValue(recursive), print, token).ConfigureAwait(false);
         }, ct));
         return command;
