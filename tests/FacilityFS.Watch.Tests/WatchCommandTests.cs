@@ -140,6 +140,13 @@ public sealed class WatchCommandTests(ApacheFixture apache) : IClassFixture<Apac
                 return status.Out.Contains("disk is full", StringComparison.Ordinal);
             }, TimeSpan.FromSeconds(30)), $"{status.Out}\n{status.Error}\n{watch.Said}");
             Assert.Empty(Directory.EnumerateFileSystemEntries(apache.Server.PathOf(_remoteName)));
+            // The newline in a name is shown escaped: it cannot start a line of the report of its own.
+            Assert.True(await Eventually.HoldsAsync(async () =>
+            {
+                status = await WatchProcess.RunAsync(_work.FullName, "status", Watched);
+                return status.Out.Contains("line\\nbreak.raw", StringComparison.Ordinal);
+            }, TimeSpan.FromSeconds(30)), status.Out);
+            Assert.DoesNotContain("\nbreak.raw", status.Out);
             // A journal that cannot record is an outage of the journal: said as a wait, never as a crash of the worker.
             Assert.DoesNotContain("failed unexpectedly", watch.Said);
 
