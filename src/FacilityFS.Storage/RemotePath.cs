@@ -68,6 +68,45 @@ public sealed class RemotePath : IEquatable<RemotePath>, IComparable<RemotePath>
         return new RemotePath(IsRoot ? "/" + name : Value + "/" + name);
     }
 
+    /// <summary>The sibling named as this name plus <paramref name="suffix"/> (a conflict copy, an interrupted file set aside), the name cut short so the whole takes at most <paramref name="maxNameBytes"/> UTF-8 bytes.</summary>
+    /// <remarks>
+    /// The suffix is what says what the copy is, so it is kept whole and the name gives way: it is cut between whole characters
+    /// (text elements, so a decomposed letter keeps its accent and the cut always falls on a UTF-8 boundary). A name at the
+    /// server's limit would otherwise get a copy the server refuses, and the copy would never be stored.
+    /// </remarks>
+    public RemotePath WithSuffix(string suffix, int maxNameBytes)
+    {
+        ArgumentNullException.ThrowIfNull(suffix);
+        var room = maxNameBytes - Encoding.UTF8.GetByteCount(suffix);
+        if (IsRoot || room < 1) throw new ArgumentException($"{Value}: no room for a name with the suffix '{suffix}' within {maxNameBytes} bytes", nameof(suffix));
+        var name = Name;
+        if (Encoding.UTF8.GetByteCount(name) > room)
+        {
+            var kept = 0;
+            var bytes = 0;
+            while (kept < name.Length)
+            {
+                var length = System.Globalization.StringInfo.GetNextTextElementLength(name.AsSpan(kept));
+                var size = Encoding.UTF8.GetByteCount(name.AsSpan(kept, length));
+                if (bytes + size > room) break;
+                bytes += size;
+                kept += length;
+            }
+            // A single text element longer than the room (a letter under dozens of accents) is cut by code points instead.
+            if (kept == 0)
+            {
+                foreach (var rune in name.EnumerateRunes())
+                {
+                    if (bytes + rune.Utf8SequenceLength > room) break;
+                    bytes += rune.Utf8SequenceLength;
+                    kept += rune.Utf16SequenceLength;
+                }
+            }
+            name = name[..kept];
+        }
+        return Parent.Child(name + suffix);
+    }
+
     /// <summary>Appends a relative path ("a/b/c"); an empty one gives this path.</summary>
     public RemotePath Combine(string relative) => Parse(Value + "/" + relative);
 

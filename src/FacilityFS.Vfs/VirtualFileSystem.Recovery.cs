@@ -69,8 +69,10 @@ public sealed partial class VirtualFileSystem
     {
         var from = file.Path;
         var stamp = file.Modified.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var to = from.Parent.Child($"{from.Name}.interrupted-{_options.WriteBack!.HostName}-{stamp}");
-        for (var n = 2; spool.Find(to) is not null; n++) to = from.Parent.Child($"{from.Name}.interrupted-{_options.WriteBack.HostName}-{stamp}-{n}");
+        // Cut short, keeping the suffix, when the whole would pass the server's name limit.
+        var limit = _store.Capabilities.MaxNameLength;
+        var to = from.WithSuffix($".interrupted-{_options.WriteBack!.HostName}-{stamp}", limit);
+        for (var n = 2; spool.Find(to) is not null; n++) to = from.WithSuffix($".interrupted-{_options.WriteBack.HostName}-{stamp}-{n}", limit);
         spool.RenameTree(from, to);
         // Nothing of ours stands at the new name: any file found there at upload is someone else's (a conflict copy, not an overwrite).
         file.Rebase(null);

@@ -298,9 +298,10 @@ public sealed class FolderWatch : ICommittedFiles, IPendingUploads, IAsyncDispos
             Fail(path, version, $"{full}: the storage cannot take this name");
             return null;
         }
-        row = Record(path, version, UploadState.Uploading, null, null);
         try
         {
+            // Inside: a journal that cannot record (its disk full) makes the file wait like an outage, said once, not a crash per try.
+            row = Record(path, version, UploadState.Uploading, null, null);
             var checksum = await _committer.CommitAsync(full, target, version, _journal, _aborting.Token).ConfigureAwait(false);
             row = Record(path, version, UploadState.Committed, checksum.Value, null);
             Settled(path);
@@ -372,7 +373,13 @@ public sealed class FolderWatch : ICommittedFiles, IPendingUploads, IAsyncDispos
     /// <summary>The one place a journal row changes: inserted the first time, updated after.</summary>
     private JournalRecord Record(string path, FileVersion version, UploadState state, string? checksum, string? error)
     {
-        var id = _rows.TryGetValue(path, out var row) ? row.Id : _journal.Insert(path, null, version.Modified);
+        if (!_rows.TryGetValue(path, out var row))
+        {
+            // Known at once: when the update below fails (a full disk), the next try updates this row instead of inserting its path twice.
+            row = new JournalRecord(_journal.Insert(path, null, version.Modified), path, 0, null, UploadState.Dirty, null, version.Modified, null, Writing: true);
+            _rows[path] = row;
+        }
+        var id = row.Id;
         var updated = new JournalRecord(id, path, version.Size, checksum, state, null, version.Modified, error);
         _journal.Update(updated);
         _rows[path] = updated;

@@ -307,6 +307,45 @@ public sealed class MountDurabilityTests : ServerPerTest
     }
 
     [Fact]
+    public async Task A_spool_file_a_reader_held_when_the_mount_was_killed_after_its_upload_is_cleared_at_the_next_mount_and_only_that()
+    {
+        var spool = Spool("dropped");
+        var files = Path.Combine(spool, "files");
+        var bytes = RandomNumberGenerator.GetBytes(300_000);
+        await using (var first = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--upload-delay", "0.2", "--spool-dir", spool))
+        {
+            var daemon = (await StatusAsync(first)).GetProperty("process_id").GetInt32();
+            await File.WriteAllBytesAsync(first.Under("held.bin"), bytes);
+            // A reader of the pending file keeps its spool file after the upload dropped its journal entry, until it closes.
+            await using var reader = new FileStream(first.Under("held.bin"), FileMode.Open, FileAccess.Read);
+            Assert.True(await EventuallyAsync(() => TestLibc.GetXattr(first.Under("held.bin"), "user.facilityfs.state") == "committed"));
+            Assert.Single(Directory.GetFiles(files));
+            Assert.Equal(0, TestLibc.Kill(daemon, 9));
+            await DetachDeadAsync(first, daemon);
+        }
+        // The journal no longer names it: without clearing, every crash with a reader open leaves one more behind for good.
+        var dropped = Assert.Single(Directory.GetFiles(files));
+        // Not ours to judge: a number the journal never gave out (a row a machine crash may have taken back) and a foreign name.
+        var never = Path.Combine(files, "999999");
+        var foreign = Path.Combine(files, "notes.txt");
+        await File.WriteAllTextAsync(never, "unknown");
+        await File.WriteAllTextAsync(foreign, "someone's");
+        await using (var second = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--upload-delay", "0.2", "--spool-dir", spool))
+        {
+            Assert.False(File.Exists(dropped));
+            Assert.Equal(new[] { foreign, never }.Order(StringComparer.Ordinal), Directory.GetFiles(files).Order(StringComparer.Ordinal));
+            Assert.Contains("deleted 1 files whose journal entries were dropped", await File.ReadAllTextAsync(second.Log));
+            Assert.Contains("never named", await File.ReadAllTextAsync(second.Log));
+            // A file written now gets a new number and uploads as usual.
+            await File.WriteAllTextAsync(second.Under("after.txt"), "after");
+            var sync = await SyncAsync(second);
+            Assert.True(sync.ExitCode == 0, sync.ToString());
+        }
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(Server.PathOf("held.bin")));
+        Assert.Equal("after", await File.ReadAllTextAsync(Server.PathOf("after.txt")));
+    }
+
+    [Fact]
     public async Task A_full_spool_disk_gives_enospc_rm_still_works_and_nothing_failed_is_uploaded()
     {
         var small = Directory.CreateDirectory(Path.Combine(Work.FullName, "small")).FullName;

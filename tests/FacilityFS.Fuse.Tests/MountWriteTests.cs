@@ -161,6 +161,28 @@ public sealed class MountWriteTests : ServerPerTest
     }
 
     [Fact]
+    public async Task A_conflict_copy_of_a_name_at_the_255_byte_limit_is_cut_short_keeping_its_suffix_and_is_stored()
+    {
+        // 127 two-byte letters and one more byte: 255 bytes, the longest name the server takes. NAME.conflict-HOST-TIME would pass it.
+        var name = new string('é', 127) + "x";
+        Server.WriteFile("shared/" + name, "v1\n"u8);
+        await using var mount = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--upload-delay", "600");
+        await File.AppendAllTextAsync(mount.Under("shared/" + name), "ours\n");
+        // The server's time has whole seconds: theirs must be younger than what the mount saw at open.
+        await Task.Delay(1100);
+        Server.WriteFile("shared/" + name, "theirs\n"u8);
+        var sync = await SyncAsync(mount);
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+        Assert.Equal("theirs\n", await File.ReadAllTextAsync(Server.PathOf("shared/" + name)));
+        var copy = Path.GetFileName(Assert.Single(Directory.GetFiles(Server.PathOf("shared"), "*.conflict-*")));
+        Assert.Equal("v1\nours\n", await File.ReadAllTextAsync(Server.PathOf("shared/" + copy)));
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(copy) <= 255, copy);
+        Assert.Matches(@"^é+\.conflict-.+-\d{8}T\d{6}Z$", copy);
+        var conflict = Assert.Single((await StatusAsync(mount)).GetProperty("status").GetProperty("conflicts").EnumerateArray());
+        Assert.Equal("/shared/" + copy, conflict.GetProperty("kept_as").GetString());
+    }
+
+    [Fact]
     public async Task A_file_changed_on_the_server_meanwhile_keeps_both_versions()
     {
         Server.WriteFile("shared/notes.txt", "v1\n"u8);

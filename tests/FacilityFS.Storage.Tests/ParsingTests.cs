@@ -58,6 +58,30 @@ public sealed class ParsingTests
     public void Remote_paths_with_dot_segments_or_nul_are_refused(string input) =>
         Assert.Throws<ArgumentException>(() => RemotePath.Parse(input));
 
+    [Theory]
+    [InlineData("a", 255)]
+    [InlineData("é", 127)]
+    [InlineData("é", 128)]
+    [InlineData("€", 85)]
+    [InlineData("😀", 63)]
+    [InlineData("e\u0301", 85)]
+    public void A_suffixed_sibling_of_a_long_name_is_cut_on_a_character_boundary_keeping_the_suffix(string unit, int count)
+    {
+        var name = string.Concat(Enumerable.Repeat(unit, count));
+        const string suffix = ".conflict-host-20261202T120000Z";
+        var sibling = RemotePath.Parse("/run/" + name).WithSuffix(suffix, 255);
+        Assert.Equal("/run", sibling.Parent.Value);
+        Assert.EndsWith(suffix, sibling.Name, StringComparison.Ordinal);
+        var kept = sibling.Name[..^suffix.Length];
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(sibling.Name) <= 255, $"{System.Text.Encoding.UTF8.GetByteCount(sibling.Name)} bytes");
+        // Whole characters of the name, as many as fit: never a broken UTF-8 sequence, never a letter torn from its accent.
+        Assert.StartsWith(kept, name, StringComparison.Ordinal);
+        Assert.Equal(0, kept.Length % unit.Length);
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(kept + unit + suffix) > 255 || kept == name);
+        // A name with room to spare is not touched.
+        Assert.Equal("/run/short" + suffix, RemotePath.Parse("/run/short").WithSuffix(suffix, 255).Value);
+    }
+
     [Fact]
     public void Adler32_matches_the_rfc_example_and_a_plain_implementation_at_every_length()
     {

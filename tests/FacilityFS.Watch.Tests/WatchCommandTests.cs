@@ -87,6 +87,66 @@ public sealed class WatchCommandTests(ApacheFixture apache) : IClassFixture<Apac
     }
 
     [Fact]
+    public async Task With_its_journal_disk_full_files_wait_said_once_and_odd_names_upload_and_register_exactly_once_space_is_back()
+    {
+        var small = Directory.CreateDirectory(Path.Combine(_work.FullName, "small")).FullName;
+        var tmpfs = await WatchProcess.RunProgramAsync("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small);
+        Assert.True(tmpfs.ExitCode == 0, tmpfs.Error);
+        try
+        {
+            await using var watch = await WatchProcess.StartAsync(_work.FullName, "watch", Watched, "--config", _config, "--catalog-rules", _rules,
+                "--upload-to", $"st:/{_remoteName}", "--settle", "0.2", "--foreground", "--journal", Path.Combine(small, "journal.db"));
+            // The disk under the journal fills up (another program's log, say).
+            var filler = Path.Combine(small, "filler");
+            await using (var fill = new FileStream(filler, FileMode.CreateNew, FileAccess.Write))
+            {
+                try
+                {
+                    while (true) await fill.WriteAsync(new byte[4096]);
+                }
+                catch (IOException)
+                {
+                    // Full.
+                }
+            }
+            // Names as they come from instruments and people: composed and decomposed twins, a 255-byte name, \n, \, %, #, ?.
+            var names = new[] { "caf\u00e9.raw", "cafe\u0301.raw", new string('n', 251) + ".raw", "line\nbreak.raw", "back\\slash.raw", "per%25cent.raw", "hash#tag.raw", "what?.raw" };
+            var written = names.ToDictionary(n => n, n => System.Text.Encoding.UTF8.GetBytes(n + " data"));
+            Directory.CreateDirectory(W("raw/scan_0001"));
+            foreach (var (name, bytes) in written) await File.WriteAllBytesAsync(W("raw/scan_0001/" + name), bytes);
+            await File.WriteAllTextAsync(W("raw/scan_0001/.complete"), "");
+            (int ExitCode, string Out, string Error) status = default;
+            Assert.True(await Eventually.HoldsAsync(async () =>
+            {
+                status = await WatchProcess.RunAsync(_work.FullName, "status", Watched);
+                return status.Out.Contains("disk is full", StringComparison.Ordinal);
+            }, TimeSpan.FromSeconds(30)), $"{status.Out}\n{status.Error}\n{watch.Said}");
+            Assert.Empty(Directory.EnumerateFileSystemEntries(apache.Server.PathOf(_remoteName)));
+            // The newline in a name is shown escaped: it cannot start a line of the report of its own.
+            Assert.True(await Eventually.HoldsAsync(async () =>
+            {
+                status = await WatchProcess.RunAsync(_work.FullName, "status", Watched);
+                return status.Out.Contains("line\\nbreak.raw", StringComparison.Ordinal);
+            }, TimeSpan.FromSeconds(30)), status.Out);
+            Assert.DoesNotContain("\nbreak.raw", status.Out);
+            // A journal that cannot record is an outage of the journal: said as a wait, never as a crash of the worker.
+            Assert.DoesNotContain("failed unexpectedly", watch.Said);
+
+            File.Delete(filler);
+            var dataset = await Instrument.RegisteredAsync(_scicat, $"/{_remoteName}/raw/scan_0001", TimeSpan.FromSeconds(120));
+            var listed = written.Keys.Append(".complete").ToDictionary(n => n, n => n == ".complete" ? [] : written[n]);
+            Instrument.AssertFilesListed(_scicat, dataset, written);
+            Instrument.AssertStored(apache.Server.PathOf(_remoteName + "/raw/scan_0001"), listed);
+            Instrument.AssertRegisteredOnce(_scicat, $"/{_remoteName}/raw/scan_0001");
+            Assert.Equal(0, await watch.StopAsync());
+        }
+        finally
+        {
+            await WatchProcess.RunProgramAsync("umount", "-l", small);
+        }
+    }
+
+    [Fact]
     public async Task Status_shows_a_watch_with_a_refused_file_and_its_reason_and_unwatch_stops_it_saying_what_is_left()
     {
         var locked = $"{ApacheServer.ReadOnlyFolder}/{_remoteName}";

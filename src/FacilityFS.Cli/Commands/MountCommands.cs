@@ -232,7 +232,34 @@ internal static class MountCommands
             }
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
-        throw new UsageException($"the mount at {point} was not ready within 60 s; see {log}");
+        // A daemon left waiting would mount later, after this command said it failed (mount -a at boot moved on): it is stopped, and
+        // what it managed to mount meanwhile undone, so failing means nothing is left behind.
+        try
+        {
+            daemon.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // It ended by itself just now.
+        }
+        await daemon.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        if (Backend().IsMounted(point)) Backend().ForceUnmount(point, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var last = LastLineOf(log);
+        throw new MountFailedException(ExitCode.Remote,
+            $"the mount at {point} was not ready within 60 s (the storage did not answer in time?); stopped it{(last is null ? "" : $"; its last word: {last}")}; see {log}");
+    }
+
+    /// <summary>The last line of a mount's log, for the error of a mount that never got ready (null when it wrote nothing).</summary>
+    private static string? LastLineOf(string log)
+    {
+        try
+        {
+            return File.Exists(log) ? File.ReadLines(log).LastOrDefault(l => l.Trim().Length > 0)?.Trim() : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The command line's options as given, for a unit to pass on: without the two arguments and the options named, paths made absolute (a unit runs elsewhere).</summary>

@@ -76,10 +76,10 @@ internal static class WriteBackCommands
         {
             var point = Path.GetFullPath(parse.GetValue(mountpoint)!);
             var sync = await ControlClient.AskAsync<SyncReport>(point, new ControlRequest("sync", parse.GetValue(timeout)), token).ConfigureAwait(false);
-            foreach (var open in sync.Open) context.ErrorLine($"still open for writing, not waited for: {open.Path}");
+            foreach (var open in sync.Open) context.ErrorLine($"still open for writing, not waited for: {Storage.Printable.Escape(open.Path)}");
             var pending = (await ControlClient.AskAsync<MountReport>(point, new ControlRequest("status"), token).ConfigureAwait(false)).Status.Pending;
             foreach (var kept in pending.Where(p => p.State == "interrupted"))
-                context.ErrorLine($"never closed by its writer, kept and not uploaded: {kept.Path} (facilityfs recover {point})");
+                context.ErrorLine($"never closed by its writer, kept and not uploaded: {Storage.Printable.Escape(kept.Path)} (facilityfs recover {point})");
             var left = pending.Where(p => p.State is "dirty" or "uploading").ToList();
             if (sync.Failed.Count > 0 || left.Count > 0)
             {
@@ -117,10 +117,10 @@ internal static class WriteBackCommands
             {
                 var progress = p.State == "uploading" && p.Size > 0 ? $" {100.0 * p.UploadedBytes / p.Size:0}%" : "";
                 var reason = p.Error is null ? "" : $" — {(p.State == "failed" ? "" : $"retry {p.Attempts}: ")}{p.Error}";
-                context.Line($"  {p.State,-9} {p.Path} ({Size(p.Size)}{progress}){reason}");
+                context.Line($"  {p.State,-9} {Storage.Printable.Escape(p.Path)} ({Size(p.Size)}{progress}){Storage.Printable.Escape(reason)}");
             }
             if (s.Pending.Count > shown.Count) context.Line($"  … and {s.Pending.Count - shown.Count} more waiting (facilityfs status --json lists all)");
-            foreach (var c in s.Conflicts) context.Line($"  conflict  {c.Path} changed on the storage; ours kept as {c.KeptAs} ({c.At:u})");
+            foreach (var c in s.Conflicts) context.Line($"  conflict  {Storage.Printable.Escape(c.Path)} changed on the storage; ours kept as {Storage.Printable.Escape(c.KeptAs)} ({c.At:u})");
         }
         foreach (var d in report.Datasets ?? [])
             context.Line($"  dataset   {d}");

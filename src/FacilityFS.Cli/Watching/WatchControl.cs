@@ -51,8 +51,9 @@ internal static class WatchControl
         var w = report.Watch;
         context.Line($"{report.Directory}: watched, {report.Target} (pid {report.ProcessId}){(w.Inotify ? "" : ", rescans only")}");
         context.Line($"  files: {w.Waiting} waiting, {w.Committed} committed, {w.Failures.Count} failed");
-        foreach (var f in w.Failures) context.Line($"  failed    {f.Path} — {f.Reason}");
-        foreach (var problem in w.Problems) context.Line($"  problem   {problem}");
+        // Names are the instrument's: a newline or escape sequence in one must not forge or garble lines of the report.
+        foreach (var f in w.Failures) context.Line($"  failed    {Storage.Printable.Escape(f.Path)} — {Storage.Printable.Escape(f.Reason)}");
+        foreach (var problem in w.Problems) context.Line($"  problem   {Storage.Printable.Escape(problem)}");
         foreach (var d in report.Datasets)
             context.Line($"  dataset   {d}");
     }

@@ -95,10 +95,42 @@ public sealed class Spool : IDisposable
                 _logger.LogInformation("{Path}: spool file holds {Actual} bytes, the journal said {Recorded} (written after the last record); uploading what is there", record.Path, file.Size, record.Size);
             Add(file);
         }
-        // Only what the journal names is ever deleted: a file here without a row is left alone (and said).
+        ClearDropped();
+    }
+
+    /// <summary>Deletes the spool files whose journal row was dropped (a file retired or unlinked while the mount died between the two steps, or still held by a reader).</summary>
+    /// <remarks>
+    /// Only files provably not named by the journal go: named by a number the journal gave out (ids are never given twice) and
+    /// no longer has. Anything else (a number the journal never gave, which a machine crash may have taken back with its row,
+    /// or a name that is not ours) is left alone and said. Runs at start, under the spool's lock, before any file is created.
+    /// </remarks>
+    private void ClearDropped()
+    {
         var known = All().Select(f => f.SpoolPath).ToHashSet(StringComparer.Ordinal);
-        var strays = Directory.EnumerateFiles(_files).Where(f => !known.Contains(f)).ToList();
-        if (strays.Count > 0) _logger.LogWarning("spool {Folder} holds {Count} files its journal does not name (e.g. {Stray}); left as they are", _files, strays.Count, strays[0]);
+        var last = Journal.LastAssignedId();
+        var cleared = 0;
+        var strays = new List<string>();
+        foreach (var path in Directory.EnumerateFiles(_files))
+        {
+            if (known.Contains(path)) continue;
+            var name = Path.GetFileName(path);
+            if (name.Length is 0 or > 19 || !name.All(char.IsAsciiDigit) || name[0] == '0' || !long.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) || id > last)
+            {
+                strays.Add(path);
+                continue;
+            }
+            try
+            {
+                File.Delete(path);
+                cleared++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _logger.LogWarning("cannot delete {Spool}, a spool file its journal dropped: {Error}", path, e.Message);
+            }
+        }
+        if (cleared > 0) _logger.LogInformation("spool {Folder}: deleted {Count} files whose journal entries were dropped (uploaded or deleted before the last mount ended)", _files, cleared);
+        if (strays.Count > 0) _logger.LogWarning("spool {Folder} holds {Count} files its journal never named (e.g. {Stray}); left as they are", _files, strays.Count, strays[0]);
     }
 
     private string SpoolPathOf(long id) => Path.Combine(_files, id.ToString(System.Globalization.CultureInfo.InvariantCulture));

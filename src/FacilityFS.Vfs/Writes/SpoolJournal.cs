@@ -134,6 +134,14 @@ public sealed class SpoolJournal : IDisposable
         return command.ExecuteNonQuery();
     });
 
+    /// <summary>The highest file id the journal ever gave out (AUTOINCREMENT: an id is never given twice), 0 before the first.</summary>
+    /// <remarks>A spool file numbered at most this with no row was provably dropped by the journal; a higher one it never knew (a row a machine crash took back).</remarks>
+    public long LastAssignedId() => Run("reading the journal's last file id", () =>
+    {
+        using var command = Command("SELECT seq FROM sqlite_sequence WHERE name='files'");
+        return command.ExecuteScalar() is { } seq and not DBNull ? Convert.ToInt64(seq, CultureInfo.InvariantCulture) : 0L;
+    });
+
     public IReadOnlyList<JournalRecord> All()
     {
         lock (_gate)

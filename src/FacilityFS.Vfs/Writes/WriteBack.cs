@@ -371,8 +371,9 @@ public sealed class WriteBack : IAsyncDisposable
         return wait;
     }
 
+    /// <summary>NAME.conflict-HOST-TIME, the name cut short when the whole would pass the server's name limit (the suffix says what it is).</summary>
     private RemotePath ConflictNameOf(RemotePath path) =>
-        path.Parent.Child($"{path.Name}.conflict-{_options.HostName}-{DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}");
+        path.WithSuffix($".conflict-{_options.HostName}-{DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}", _store.Capabilities.MaxNameLength);
 
     /// <summary>Uploads <paramref name="file"/> now, open or not, and waits until it is on the storage (fsync in remote mode).</summary>
     public async Task CommitNowAsync(DirtyFile file, CancellationToken cancellationToken)
