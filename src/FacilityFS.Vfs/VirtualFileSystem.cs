@@ -187,7 +187,7 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable, IPendingUpload
             return state switch
             {
                 "failed" => $"failed: {dirty.Error}",
-                "interrupted" => $"interrupted: {dirty.Size} bytes kept, never closed by its writer (facilityfs recover)",
+                "interrupted" => $"interrupted: {dirty.Size} bytes kept, {dirty.Error ?? "never closed by its writer"} (facilityfs recover)",
                 _ => state,
             };
         }

@@ -318,7 +318,12 @@ public sealed class MountDurabilityTests : ServerPerTest
             await File.WriteAllBytesAsync(first.Under("held.bin"), bytes);
             // A reader of the pending file keeps its spool file after the upload dropped its journal entry, until it closes.
             await using var reader = new FileStream(first.Under("held.bin"), FileMode.Open, FileAccess.Read);
-            Assert.True(await EventuallyAsync(() => TestLibc.GetXattr(first.Under("held.bin"), "user.facilityfs.state") == "committed"));
+            var deadline = DateTime.UtcNow.AddMinutes(1);
+            while (await UploadState.OfAsync(first.Under("held.bin")) != "committed")
+            {
+                Assert.True(DateTime.UtcNow < deadline, "held.bin was not committed within a minute");
+                await Task.Delay(50);
+            }
             Assert.Single(Directory.GetFiles(files));
             Assert.Equal(0, TestLibc.Kill(daemon, 9));
             await DetachDeadAsync(first, daemon);
@@ -375,6 +380,42 @@ public sealed class MountDurabilityTests : ServerPerTest
             Assert.Equal(a, await File.ReadAllBytesAsync(Server.PathOf("a.bin")));
             Assert.Equal(d, await File.ReadAllBytesAsync(Server.PathOf("d.bin")));
             Assert.Equal(["a.bin", "d.bin"], ServerNames(Server.PathOf("")));
+        }
+        finally
+        {
+            await ProcessRun.RunAsync("umount", [small]);
+        }
+    }
+
+    [Fact]
+    public async Task A_file_that_lost_a_write_to_a_full_spool_disk_is_held_as_interrupted_never_published_incomplete()
+    {
+        var small = Directory.CreateDirectory(Path.Combine(Work.FullName, "small-lost")).FullName;
+        var tmpfs = await ProcessRun.RunAsync("mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", small]);
+        Assert.True(tmpfs.ExitCode == 0, tmpfs.ToString());
+        try
+        {
+            var after = RandomNumberGenerator.GetBytes(100_000);
+            await using (var mount = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--upload-delay", "0.2", "--spool-dir", Path.Combine(small, "spool")))
+            {
+                var full = await Assert.ThrowsAnyAsync<IOException>(() => File.WriteAllBytesAsync(mount.Under("partial.bin"), RandomNumberGenerator.GetBytes(4 << 20)));
+                Assert.Contains("No space left on device", full.Message);
+                // What the writer managed to write is kept, but held: its state says why, and sync does not upload it.
+                var state = await UploadState.AfterAsync(mount.Under("partial.bin"), "open");
+                Assert.StartsWith("interrupted", state);
+                Assert.Contains("write into the spool failed", state);
+                var sync = await SyncAsync(mount);
+                Assert.True(sync.ExitCode == 0, sync.ToString());
+                Assert.False(File.Exists(Server.PathOf("partial.bin")), "a file that lost a write was published under its name");
+                Assert.Contains("partial.bin", (await RecoverAsync(mount.Path)).Out);
+                // Dropping it gives the room back; the next file uploads as usual.
+                await RecoverAsync(mount.Path, "--drop", mount.Under("partial.bin"));
+                await File.WriteAllBytesAsync(mount.Under("after.bin"), after);
+                sync = await SyncAsync(mount);
+                Assert.True(sync.ExitCode == 0, sync.ToString());
+            }
+            Assert.Equal(["after.bin"], ServerNames(Server.PathOf("")));
+            Assert.Equal(after, await File.ReadAllBytesAsync(Server.PathOf("after.bin")));
         }
         finally
         {

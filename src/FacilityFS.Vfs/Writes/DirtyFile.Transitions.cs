@@ -142,6 +142,7 @@ public sealed partial class DirtyFile
         {
             if (State != UploadState.Interrupted) return false;
             State = UploadState.Dirty;
+            Error = null;
             return true;
         }
     }

@@ -16,6 +16,7 @@ public sealed partial class DirtyFile
     private Adler32 _adler = new();
     private long _hashedUpTo;
     private bool _hashValid = true;
+    private bool _lostWrite;
     private int _holders;
 
     internal DirtyFile(long id, RemotePath path, string spoolPath, SafeFileHandle handle, string? baseVersion, DateTimeOffset modified)
@@ -184,6 +185,8 @@ public sealed partial class DirtyFile
             {
                 // Shrinking needs no room; if even that fails the upload reads the journal's size, not the file's.
             }
+            // The writer meant more bytes than the file holds: published at its close, it would pass for complete (see RemoveWriter).
+            lock (Gate) _lostWrite = true;
             throw;
         }
         lock (Gate)
@@ -211,6 +214,8 @@ public sealed partial class DirtyFile
             RandomAccess.SetLength(_handle, size);
             if (size == 0)
             {
+                // Emptied: the writer starts over, and a write that failed before no longer leaves anything missing.
+                _lostWrite = false;
                 _adler = new Adler32();
                 _hashedUpTo = 0;
                 _hashValid = true;
@@ -259,14 +264,34 @@ public sealed partial class DirtyFile
     }
 
     /// <summary>A writer closed it; returns how many are left. The last close of an interrupted file is the user's decision to keep it as it is.</summary>
+    /// <remarks>
+    /// Unless a write into the spool failed since it was last emptied (a full disk): then the file lacks bytes its writer meant to write,
+    /// and publishing it would put an incomplete file under its name (where a catalog could register it). It is held as interrupted
+    /// instead, readable and listed by `facilityfs recover`, which publishes or drops it.
+    /// </remarks>
     internal int RemoveWriter()
     {
         lock (Gate)
         {
-            if (--Writers == 0 && State == UploadState.Interrupted) State = UploadState.Dirty;
-            return Writers;
+            if (--Writers > 0) return Writers;
+            if (_lostWrite)
+            {
+                // Held once: a writer that opens and closes it again decides, as after a crash.
+                _lostWrite = false;
+                State = UploadState.Interrupted;
+                Error = LostWriteReason;
+            }
+            else if (State == UploadState.Interrupted)
+            {
+                State = UploadState.Dirty;
+                Error = null;
+            }
+            return 0;
         }
     }
+
+    /// <summary>Why a closed file is held as interrupted after a write failed (the journal keeps it, so a remount says the same).</summary>
+    public const string LostWriteReason = "a write into the spool failed (disk full), so bytes its writer meant are missing; kept, not uploaded";
 
     /// <summary>Marks a committed, closed file as leaving the spool; false when a writer or a change got there first.</summary>
     internal bool TryRetire()
