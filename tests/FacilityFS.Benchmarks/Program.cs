@@ -20,7 +20,7 @@ try
 {
     var source = Path.Combine(work.FullName, "source.bin");
     var bigUrl = new Uri(server.BaseUri, "big.bin").AbsoluteUri;
-    if (Rows.Wants("get", "put", "cold", "reread"))
+    if (Rows.Wants("get", "put", "cold", "reread", "random"))
     {
         WriteRandomFile(source, GiB);
         server.WriteFile("big.bin", []);
@@ -57,8 +57,6 @@ try
 
     // --- the mount: ours against rclone mount (full cache mode) and curl ---
     mounts = new Mounts(facilityfs, work.FullName, server.BaseUri);
-    var random = Rows.Wants("random") ? RandomNumberGenerator.GetBytes(256 << 20) : [];
-    if (Rows.Wants("random")) server.WriteFile("random.bin", random);
     if (Rows.Wants("lsrw", "ls"))
         for (var d = 0; d < 50; d++)
             for (var f = 0; f < 100; f++)
@@ -146,10 +144,27 @@ try
         Report.Throughput("  …with --cache-dir", GiB, coldOursDisk, "no disk cache", coldOurs, 0.9);
     }
 
-    if (Rows.Wants("reread", "random", "ls"))
+    if (Rows.Wants("random"))
+    {
+        // The measure: 10 000 random 4 KiB reads of a cold 1 GiB file, each side on a fresh mount, the same seeded offsets.
+        Task<TimeSpan> RandomAsync(Func<Task<string>> mount) => Timed.BestAsync(runs, async () =>
+        {
+            var point = await mount();
+            var time = await Mounts.TimeAsync(() => RandomReads(Path.Combine(point, "big.bin"), GiB));
+            await mounts.UnmountAsync(point);
+            return time;
+        });
+        var randomRclone = await RandomAsync(mounts.RcloneAsync);
+        var randomOurs = await RandomAsync(() => mounts.OursAsync(diskCache: false));
+        // rclone keeps what it fetched on disk; the fair comparison is with our disk cache on too.
+        var randomOursDisk = await RandomAsync(() => mounts.OursAsync(diskCache: true));
+        Report.Speedup("mount: 10000 random 4 KiB", randomOurs, "rclone", randomRclone, 1.5);
+        Report.Speedup("  …with --cache-dir", randomOursDisk, "rclone", randomRclone, 1.5);
+    }
+
+    if (Rows.Wants("reread", "ls"))
     {
         var ours = await mounts.OursAsync(diskCache: false);
-        var oursDisk = await mounts.OursAsync(diskCache: true);
         var rclone = await mounts.RcloneAsync();
         if (Rows.Wants("reread"))
         {
@@ -158,18 +173,6 @@ try
             var warmRclone = await Timed.RunAsync("dd", $"if={rclone}/big.bin", "of=/dev/null", "bs=1M");
             Report.Throughput("mount: reread 1 GiB", GiB, warmOurs, "rclone", warmRclone, 10.0);
         }
-
-        if (Rows.Wants("random"))
-        {
-
-            var randomOurs = await Mounts.TimeAsync(() => RandomReads(Path.Combine(ours, "random.bin"), random.Length));
-            var randomRclone = await Mounts.TimeAsync(() => RandomReads(Path.Combine(rclone, "random.bin"), random.Length));
-            Report.Speedup("mount: 10000 random 4 KiB", randomOurs, "rclone", randomRclone, 1.0);
-            // rclone keeps what it fetched on disk; the fair comparison is with our disk cache on too.
-            var randomOursDisk = await Mounts.TimeAsync(() => RandomReads(Path.Combine(oursDisk, "random.bin"), random.Length));
-            Report.Speedup("  …with --cache-dir", randomOursDisk, "rclone", randomRclone, 1.0);
-        }
-        await mounts.UnmountAsync(oursDisk);
 
         if (Rows.Wants("ls"))
         {

@@ -93,6 +93,11 @@ public sealed class ParsingTests
             Assert.Equal(Plain(data.AsSpan(0, length)), Adler32.Compute(data.AsSpan(0, length)));
         var all255 = Enumerable.Repeat((byte)255, 1 << 20).ToArray();
         Assert.Equal(Plain(all255), Adler32.Compute(all255));
+        // The native binary has only the SSE2 path (NativeAOT targets baseline x64); the JIT here takes AVX2 when it can, so both run.
+        foreach (var length in new[] { 16, 17, 47, 5551, 5552, 5553, 5568, 347 * 16 + 3, 100_000, 300_000 })
+            Assert.Equal(Plain(data.AsSpan(0, length)), Adler32.Update(1, data.AsSpan(0, length), avx2: false));
+        Assert.Equal(Plain(all255), Adler32.Update(1, all255, avx2: false));
+        Assert.Equal(Plain(data), Adler32.Update(Adler32.Update(1, data.AsSpan(0, 7), avx2: false), data.AsSpan(7), avx2: false));
         var split = new Adler32();
         split.Append(data.AsSpan(0, 12345));
         split.Append(data.AsSpan(12345));

@@ -96,5 +96,62 @@ public sealed class BlockCacheTests : IDisposable
         Assert.Equal(2, cache.Requests);
     }
 
+    [Fact]
+    public async Task A_disk_that_lags_makes_the_cache_skip_blocks_instead_of_delaying_reads()
+    {
+        const int blocks = 24;
+        var file = Seed("lagging", blocks << 20);
+        var expected = await File.ReadAllBytesAsync(Path.Combine(_root.FullName, "lagging"));
+        var folder = Path.Combine(Directory.CreateTempSubdirectory("ffs-lagging-disk-").FullName, "cache");
+        var options = new VfsOptions { BlockSize = 1 << 20, CacheDirectory = folder };
+        using var gate = new ManualResetEventSlim(false);
+        var stuck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cache = new BlockCache(_store, options, new MemoryBudget(8 << 20), NullLogger.Instance);
+        try
+        {
+            // The disk "lags" forever: its writer stops before the first block and stays there while the whole file is read.
+            cache.DiskWriter!.BeforeWrite = () =>
+            {
+                stuck.TrySetResult();
+                gate.Wait();
+            };
+            var readAhead = new ReadAhead(cache, file, 1 << 20, 4 << 20);
+            async Task ReadAllAsync()
+            {
+                for (long index = 0; index < blocks; index++)
+                {
+                    readAhead.OnRead(index << 20, 1 << 20);
+                    var block = await cache.GetAsync(file, index, CancellationToken.None);
+                    try
+                    {
+                        Assert.True(block.Span.SequenceEqual(expected.AsSpan((int)(index << 20), 1 << 20)), $"block {index} differs");
+                    }
+                    finally
+                    {
+                        block.Release();
+                    }
+                    if (index == 0) await stuck.Task.WaitAsync(TimeSpan.FromMinutes(1));
+                }
+            }
+            await ReadAllAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.Equal(0, cache.DiskBytes);
+            Assert.Equal(0, cache.DiskWriter.Written);
+        }
+        finally
+        {
+            gate.Set();
+            await cache.DisposeAsync();
+        }
+        // What the memory tier evicted meanwhile was skipped; what it still held was written at the end and serves the next mount.
+        Assert.True(cache.DiskWriter.Skipped >= blocks - 12, $"skipped {cache.DiskWriter.Skipped}");
+        Assert.InRange(cache.DiskWriter.Written, 1, 12);
+        await using var next = new BlockCache(_store, options, new MemoryBudget(8 << 20), NullLogger.Instance);
+        var last = await next.GetAsync(file, blocks - 1, CancellationToken.None);
+        Assert.True(last.Span.SequenceEqual(expected.AsSpan((blocks - 1) << 20)));
+        last.Release();
+        Assert.Equal(0, next.Requests);
+        Directory.Delete(Path.GetDirectoryName(folder)!, recursive: true);
+    }
+
     public void Dispose() => _root.Delete(recursive: true);
 }

@@ -12,21 +12,14 @@ public sealed class BlockCache : IAsyncDisposable
     /// <summary>The most blocks one GET asks for; larger read-ahead is split so several requests run in parallel.</summary>
     public const int MaxBlocksPerRequest = 8;
 
-    /// <summary>Disk writes queued behind readers at most; past it a block waits in the memory tier (not pinned) until the queue drains, so a slow disk neither slows reads nor piles up memory.</summary>
-    public const int MaxPendingDiskWrites = 16;
-
-    /// <summary>Blocks remembered as owed to the disk tier at most; beyond it the oldest are forgotten (they are fetched again after a remount).</summary>
-    private const int MaxOwedDiskWrites = 4096;
-
     private readonly IRemoteStore _store;
     private readonly MemoryBudget _budget;
     private readonly MemoryTier _memory;
     private readonly DiskTier? _disk;
+    private readonly DiskWriter? _diskWriter;
     private readonly ArrayPool<byte> _pool;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<BlockKey, Task<Block>> _inFlight = new();
-    private readonly ConcurrentDictionary<Task, bool> _diskWrites = new();
-    private readonly ConcurrentQueue<BlockKey> _owedToDisk = new();
     private readonly CancellationToken _stopping;
     private long _requests;
     private long _bytesFetched;
@@ -43,6 +36,8 @@ public sealed class BlockCache : IAsyncDisposable
         PieceSize = options.RandomReadPiece > 0 && options.RandomReadPiece < BlockSize && BlockSize % options.RandomReadPiece == 0 ? options.RandomReadPiece : BlockSize;
         _memory = new MemoryTier(budget);
         _disk = options.CacheDirectory is { } folder ? new DiskTier(folder, options.CacheMaxSize, logger) : null;
+        // The writer only reads the memory tier; it never holds a block while the memory tier wants to evict it.
+        _diskWriter = _disk is null ? null : new DiskWriter(_disk, key => _memory.TryAcquire(key, touch: false));
         // Enough arrays for a full budget plus the blocks readers and disk writes still hold.
         _pool = ArrayPool<byte>.Create(BlockSize, (int)Math.Min(4096, budget.Capacity / BlockSize + 64));
     }
@@ -60,6 +55,14 @@ public sealed class BlockCache : IAsyncDisposable
 
     /// <summary>Bytes the disk tier holds (0 without one).</summary>
     public long DiskBytes => _disk?.TotalBytes ?? 0;
+
+    /// <summary>The disk tier's writer (null without a disk tier), for tests that play a disk that lags.</summary>
+    internal DiskWriter? DiskWriter => _diskWriter;
+
+    /// <summary>Whether a file of <paramref name="bytes"/> can stay cached while it is read at random: in half the memory budget, or in half the disk tier.</summary>
+    /// <remarks>Only then do whole blocks pay off for a random reader; otherwise each evicted block is fetched again whole (10 000 random
+    /// 4 KiB reads of a cold 1 GiB file in a 128 MiB budget fetched about 8 GiB).</remarks>
+    public bool CanKeep(long bytes) => bytes <= _budget.Capacity / 2 || (_disk is not null && bytes <= _disk.MaxSize / 2);
 
     public long BlockCount(long size) => (size + BlockSize - 1) / BlockSize;
 
@@ -226,7 +229,7 @@ public sealed class BlockCache : IAsyncDisposable
                 var block = new Block(array, blockLength, _pool);
                 var key = KeyOf(file, index, grain);
                 _memory.Add(key, block);
-                if (_disk is not null && grain == BlockSize) OweToDisk(key);
+                if (grain == BlockSize) _diskWriter?.Owe(key);
                 _inFlight.TryRemove(key, out _);
                 done.SetResult(block);
                 completed++;
@@ -246,58 +249,9 @@ public sealed class BlockCache : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues a block for the disk tier; it is written from the memory tier as soon as fewer than <see cref="MaxPendingDiskWrites"/> writes are under way.</summary>
-    /// <remarks>A busy machine once made writes pile up past the limit and blocks were dropped for good, so a remount fetched them again; now a block is only lost to the disk when the memory tier evicted it first.</remarks>
-    private void OweToDisk(BlockKey key)
-    {
-        _owedToDisk.Enqueue(key);
-        while (_owedToDisk.Count > MaxOwedDiskWrites && _owedToDisk.TryDequeue(out _))
-        {
-        }
-        PayDiskWrites(MaxPendingDiskWrites);
-    }
-
-    /// <summary>Starts disk writes for owed blocks still in memory while fewer than <paramref name="limit"/> run.</summary>
-    private void PayDiskWrites(int limit)
-    {
-        if (_disk is not { } disk) return;
-        while (_diskWrites.Count < limit && _owedToDisk.TryDequeue(out var key))
-        {
-            if (_memory.TryAcquire(key, touch: false) is not { } block) continue;
-            StartDiskWrite(disk, key, block);
-        }
-    }
-
-    /// <summary>Writes one block behind the reader, tracked so that an unmount waits for it and the next mount finds it.</summary>
-    /// <remarks>It leaves the tracked set before it is seen as done, so a waiter never finds a finished write still listed and waits again in a loop.</remarks>
-    private void StartDiskWrite(DiskTier disk, BlockKey key, Block block)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _diskWrites[done.Task] = true;
-        _ = Task.Run(() =>
-        {
-            try
-            {
-                disk.Write(key, block.Writable);
-            }
-            finally
-            {
-                block.Release();
-                _diskWrites.TryRemove(done.Task, out _);
-                done.SetResult();
-                PayDiskWrites(MaxPendingDiskWrites);
-            }
-        });
-    }
-
     /// <summary>Writes every owed block still in memory to the disk tier and waits for all disk writes, so the next mount finds them.</summary>
     public async ValueTask DisposeAsync()
     {
-        do
-        {
-            PayDiskWrites(MaxPendingDiskWrites);
-            await Task.WhenAll(_diskWrites.Keys).ConfigureAwait(false);
-        }
-        while (!_owedToDisk.IsEmpty || !_diskWrites.IsEmpty);
+        if (_diskWriter is not null) await _diskWriter.DisposeAsync().ConfigureAwait(false);
     }
 }

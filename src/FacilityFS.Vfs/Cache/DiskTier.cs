@@ -41,6 +41,9 @@ internal sealed class DiskTier
         foreach (var stray in Directory.EnumerateFiles(folder, "*.tmp")) TryDelete(stray);
     }
 
+    /// <summary>The size the tier evicts down from.</summary>
+    public long MaxSize => _maxSize;
+
     public long TotalBytes
     {
         get
