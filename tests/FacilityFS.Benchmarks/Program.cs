@@ -184,7 +184,7 @@ try
 
     if (Rows.Wants("https")) await TlsBench.RunAsync(facilityfs, source, work.FullName, runs);
     if (Rows.Wants("readers")) await ReadersBench.RunAsync(server, mounts, work.FullName, runs);
-    if (Rows.Wants("writes")) await WritesBench.RunAsync(facilityfs, server, mounts, runs);
+    if (Rows.Wants("writes")) await WritesBench.RunAsync(facilityfs, passthrough, server, mounts, work.FullName, runs);
     if (Rows.Wants("rss")) await MemoryBench.RunAsync(facilityfs, server, mounts, work.FullName);
 
     if (Rows.Wants("nexus")) await NexusBench.RunAsync(server, runs);
