@@ -20,7 +20,7 @@ try
 {
     var source = Path.Combine(work.FullName, "source.bin");
     var bigUrl = new Uri(server.BaseUri, "big.bin").AbsoluteUri;
-    if (Rows.Wants("get", "put", "cold", "reread", "random"))
+    if (Rows.Wants("get", "put", "cold", "reread", "random", "https"))
     {
         WriteRandomFile(source, GiB);
         server.WriteFile("big.bin", []);
@@ -188,16 +188,10 @@ try
         await mounts.UnmountAsync(rclone);
     }
 
-    if (Rows.Wants("rss"))
-    {
-        // Peak memory of our daemon while a 4 GiB file streams through it (sparse on the server, so the disk is not the limit).
-        var huge = server.WriteFile("huge.bin", []);
-        await using (var file = new FileStream(huge, FileMode.Open, FileAccess.Write)) file.SetLength(4 * GiB);
-        var streaming = await mounts.OursAsync(diskCache: true, "--cache-max-size", "512M");
-        await Timed.RunAsync("dd", $"if={streaming}/huge.bin", "of=/dev/null", "bs=1M");
-        Report.Limit("mount: peak RSS, 4 GiB stream", Mounts.PeakResidentBytes(streaming) / (double)(1 << 20), "MB", 250);
-        await mounts.UnmountAsync(streaming);
-    }
+    if (Rows.Wants("https")) await TlsBench.RunAsync(facilityfs, source, work.FullName, runs);
+    if (Rows.Wants("readers")) await ReadersBench.RunAsync(server, mounts, work.FullName, runs);
+    if (Rows.Wants("writes")) await WritesBench.RunAsync(facilityfs, passthrough, server, mounts, work.FullName, runs);
+    if (Rows.Wants("rss")) await MemoryBench.RunAsync(facilityfs, server, mounts, work.FullName);
 
     if (Rows.Wants("nexus")) await NexusBench.RunAsync(server, runs);
     if (Rows.Wants("watch")) await WatchBench.RunAsync(facilityfs, server, work.FullName);

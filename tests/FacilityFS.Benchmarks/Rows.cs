@@ -3,7 +3,7 @@ namespace FacilityFS.Benchmarks;
 /// <summary>Which benchmark rows run: all, or those named in FFS_BENCH (comma-separated, e.g. FFS_BENCH=random,slabs).</summary>
 internal static class Rows
 {
-    public static readonly string[] Known = ["get", "put", "listing", "dd", "small", "lsrw", "cold", "reread", "random", "ls", "rss", "nexus", "slabs", "startup", "watch"];
+    public static readonly string[] Known = ["get", "put", "listing", "dd", "small", "lsrw", "cold", "reread", "random", "ls", "rss", "nexus", "slabs", "startup", "watch", "https", "readers", "writes"];
 
     private static readonly HashSet<string>? Chosen = Parse(Environment.GetEnvironmentVariable("FFS_BENCH"));
 

@@ -3,8 +3,11 @@ using System.Diagnostics;
 namespace FacilityFS.TestServers;
 
 /// <summary>Apache httpd with mod_dav_fs (Debian apache2): the reference WebDAV server of the tests.</summary>
-public sealed class ApacheServer(string? root, int? port, OidcProvider? tokens = null, TestCertificates? tls = null) : WebDavServer(root, port)
+public sealed class ApacheServer(string? root, int? port, OidcProvider? tokens = null, TestCertificates? tls = null, bool requireClientCertificate = true) : WebDavServer(root, port)
 {
+    /// <summary>Starts an Apache on https with the test PKI's server certificate that asks for no client certificate (a storage's TLS as most sites run it).</summary>
+    public static Task<ApacheServer> StartHttpsAsync(TestCertificates certificates) => StartOwnAsync(new ApacheServer(null, null, null, certificates, requireClientCertificate: false));
+
     /// <summary>Starts an Apache on https that wants a client certificate chaining to the test root CA (X.509 authentication, as grid sites use).</summary>
     public static Task<ApacheServer> StartClientCertificateAsync(TestCertificates certificates) => StartOwnAsync(new ApacheServer(null, null, null, certificates));
 
@@ -37,7 +40,7 @@ public sealed class ApacheServer(string? root, int? port, OidcProvider? tokens =
             SSLCertificateFile "{{tls.ServerCertificate}}"
             SSLCertificateKeyFile "{{tls.ServerKey}}"
             SSLCACertificateFile "{{tls.RootCa}}"
-            SSLVerifyClient require
+            SSLVerifyClient {{(requireClientCertificate ? "require" : "none")}}
             SSLVerifyDepth 3
             """;
         var tokenCheck = tokens is null ? "" : $$"""

@@ -15,6 +15,7 @@ public sealed class BlockCache : IAsyncDisposable
     private readonly IRemoteStore _store;
     private readonly MemoryBudget _budget;
     private readonly MemoryTier _memory;
+    private readonly PrefetchShares _shares;
     private readonly DiskTier? _disk;
     private readonly DiskWriter? _diskWriter;
     private readonly ArrayPool<byte> _pool;
@@ -35,6 +36,7 @@ public sealed class BlockCache : IAsyncDisposable
         // A piece that does not divide the block would straddle blocks; such a setting falls back to whole blocks.
         PieceSize = options.RandomReadPiece > 0 && options.RandomReadPiece < BlockSize && BlockSize % options.RandomReadPiece == 0 ? options.RandomReadPiece : BlockSize;
         _memory = new MemoryTier(budget);
+        _shares = new PrefetchShares(budget.Capacity, key => _inFlight.ContainsKey(key) || _memory.Contains(key));
         _disk = options.CacheDirectory is { } folder ? new DiskTier(folder, options.CacheMaxSize, logger) : null;
         // The writer only reads the memory tier; it never holds a block while the memory tier wants to evict it.
         _diskWriter = _disk is null ? null : new DiskWriter(_disk, key => _memory.TryAcquire(key, touch: false));
@@ -76,6 +78,7 @@ public sealed class BlockCache : IAsyncDisposable
     public async ValueTask<Block> GetAsync(FileVersion file, long index, CancellationToken cancellationToken)
     {
         var key = file.KeyOf(index);
+        _shares.Forget(key);
         while (true)
         {
             if (TryGetCached(file, key) is { } cached)
@@ -106,6 +109,7 @@ public sealed class BlockCache : IAsyncDisposable
         var blockIndex = position / BlockSize;
         var index = position / piece;
         var key = file.PieceKeyOf(index, piece);
+        _shares.Forget(file.KeyOf(blockIndex));
         while (true)
         {
             if (TryGetCached(file, file.KeyOf(blockIndex)) is { } whole) return (whole, blockIndex * BlockSize);
@@ -127,8 +131,9 @@ public sealed class BlockCache : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts fetching blocks that are neither cached nor under way, as far as the memory budget allows; never waits.</summary>
-    public void Prefetch(FileVersion file, long first, long count)
+    /// <summary>Starts fetching blocks that are neither cached nor under way, as far as the memory budget and the file's share of it allow; never waits.</summary>
+    /// <returns>The first block it neither found cached or coming nor started (the end when all were): the caller may ask for the rest later.</returns>
+    public long Prefetch(FileVersion file, long first, long count)
     {
         var end = Math.Min(first + count, BlockCount(file.Size));
         for (var start = first; start < end;)
@@ -136,10 +141,14 @@ public sealed class BlockCache : IAsyncDisposable
             while (start < end && IsCachedOrComing(file.KeyOf(start))) start++;
             var stop = start;
             while (stop < end && stop - start < MaxBlocksPerRequest && !IsCachedOrComing(file.KeyOf(stop))) stop++;
-            if (stop > start && StartFetch(file, start, stop - start, demand: false, BlockSize) == 0) return;
+            if (stop > start && StartFetch(file, start, stop - start, demand: false, BlockSize) is var started && started < stop - start) return start + started;
             start = stop;
         }
+        return Math.Max(first, end);
     }
+
+    /// <summary>Bytes prefetched for <paramref name="file"/> that no reader has asked for yet, and the most it may have now (for tests and status).</summary>
+    public (long Unread, long Share) PrefetchShareOf(FileVersion file) => (_shares.UnreadBytes(file.KeyOf(0)), _shares.ShareOf(file.KeyOf(0)));
 
     /// <summary>In memory, on disk (only read when a reader asks) or being fetched: either way no new GET is needed.</summary>
     private bool IsCachedOrComing(BlockKey key) => _inFlight.ContainsKey(key) || _memory.Contains(key) || _disk?.Contains(key) == true;
@@ -183,11 +192,17 @@ public sealed class BlockCache : IAsyncDisposable
             var key = KeyOf(file, index, grain);
             if (index > first && _memory.Contains(key)) break;
             var length = LengthOf(file, index, grain);
-            if (!Reserve(length, demand)) break;
+            if (!demand && !_shares.TryTake(key, length)) break;
+            if (!Reserve(length, demand))
+            {
+                _shares.Forget(key);
+                break;
+            }
             var done = new TaskCompletionSource<Block>(TaskCreationOptions.RunContinuationsAsynchronously);
             if (!_inFlight.TryAdd(key, done.Task))
             {
                 _budget.Release(length);
+                _shares.Forget(key);
                 break;
             }
             blocks.Add((index, done));

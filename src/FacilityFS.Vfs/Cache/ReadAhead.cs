@@ -70,7 +70,9 @@ internal sealed class ReadAhead(BlockCache cache, FileVersion file, long minWind
             last = (target - 1) / cache.BlockSize;
             _issuedUpTo = (last + 1) * cache.BlockSize;
         }
-        cache.Prefetch(file, first, last - first + 1);
+        // Blocks the budget or the file's share refused are asked for again on the next read, not left to one-block fetches on demand.
+        if (cache.Prefetch(file, first, last - first + 1) is var stopped && stopped <= last)
+            lock (_gate) _issuedUpTo = Math.Min(_issuedUpTo, stopped * cache.BlockSize);
         return true;
     }
 

@@ -1,0 +1,65 @@
+using FacilityFS.Storage;
+using FacilityFS.Storage.Local;
+using FacilityFS.TestServers;
+using FacilityFS.Vfs.Cache;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FacilityFS.Vfs.Tests;
+
+/// <summary>Per-file fairness in the memory budget: a reader whose prefetch stalls cannot hold the budget the other readers need.</summary>
+public sealed class PrefetchFairnessTests : IDisposable
+{
+    private const int Block = 1 << 20;
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("ffs-fair-");
+
+    private FileVersion Seed(string name, int size)
+    {
+        var bytes = new byte[size];
+        Random.Shared.NextBytes(bytes);
+        File.WriteAllBytes(Path.Combine(_root.FullName, name), bytes);
+        return new FileVersion(RemotePath.Parse(name), Guid.NewGuid().ToString("N"), null, size);
+    }
+
+    [Fact]
+    public async Task A_reader_whose_prefetch_stalls_leaves_the_next_reader_its_share_of_the_budget()
+    {
+        var store = new HeldReadStore(new LocalFolderStore(_root.FullName), "a.bin");
+        var budget = new MemoryBudget(16 * Block);
+        await using var cache = new BlockCache(store, new VfsOptions { BlockSize = Block }, budget, NullLogger.Instance);
+        var a = Seed("a.bin", 32 * Block);
+        var b = Seed("b.bin", 32 * Block);
+        try
+        {
+            // Reader A asks for its whole file ahead; the server holds its GETs, so those bytes stay in flight, where no eviction reaches them.
+            cache.Prefetch(a, 0, 32);
+            var (aUnread, aShare) = cache.PrefetchShareOf(a);
+            Assert.True(aUnread > 0, "A prefetched nothing");
+            Assert.True(aUnread <= budget.Capacity / 2, $"A alone holds {aUnread} of a {budget.Capacity}-byte budget: nothing left for a second reader");
+            Assert.Equal(budget.Capacity / 2, aShare);
+
+            // Reader B arrives while A is stuck: its prefetch still gets a share (the budget split among A, B and one newcomer).
+            var stopped = cache.Prefetch(b, 0, 32);
+            var share = budget.Capacity / 3 / Block;
+            Assert.Equal(share, stopped);
+            Assert.True(await Eventually.HoldsAsync(() => store.BytesAsked("b.bin") == share * Block, TimeSpan.FromSeconds(30)),
+                $"B's prefetch asked the server for {store.BytesAsked("b.bin")} bytes, not {share * Block}");
+
+            // B reads what it prefetched (A is still stuck) and keeps streaming: each round its share is fetched again, A's blocks untouched.
+            for (var round = 0; round < 3; round++)
+            {
+                for (var index = round * share; index < (round + 1) * share; index++) (await cache.GetAsync(b, index, CancellationToken.None)).Release();
+                Assert.Equal((round + 2) * share, cache.Prefetch(b, (round + 1) * share, 32 - (round + 1) * share));
+            }
+            Assert.Equal(aUnread, cache.PrefetchShareOf(a).Unread);
+        }
+        finally
+        {
+            store.Release();
+            // A's fetches end before the folder goes.
+            (await cache.GetAsync(a, 0, CancellationToken.None)).Release();
+            (await cache.GetAsync(a, 7, CancellationToken.None)).Release();
+        }
+    }
+
+    public void Dispose() => _root.Delete(recursive: true);
+}
