@@ -47,6 +47,22 @@ public sealed class MountDurabilityTests : ServerPerTest
         Assert.Equal(0, TestLibc.Umount2(mount.Path, 2));
     }
 
+    /// <summary>Runs <paramref name="body"/> with a folder on a tmpfs of <paramref name="size"/> (a spool disk that fills up), unmounted afterwards.</summary>
+    private async Task OnSmallDiskAsync(string name, string size, Func<string, Task> body)
+    {
+        var small = Directory.CreateDirectory(Path.Combine(Work.FullName, name)).FullName;
+        var tmpfs = await ProcessRun.RunAsync("mount", ["-t", "tmpfs", "-o", $"size={size}", "tmpfs", small]);
+        Assert.True(tmpfs.ExitCode == 0, tmpfs.ToString());
+        try
+        {
+            await body(small);
+        }
+        finally
+        {
+            await ProcessRun.RunAsync("umount", [small]);
+        }
+    }
+
     private static string[] ServerNames(string folder) =>
         [.. Directory.GetFiles(folder).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)];
 
@@ -353,10 +369,7 @@ public sealed class MountDurabilityTests : ServerPerTest
     [Fact]
     public async Task A_full_spool_disk_gives_enospc_rm_still_works_and_nothing_failed_is_uploaded()
     {
-        var small = Directory.CreateDirectory(Path.Combine(Work.FullName, "small")).FullName;
-        var tmpfs = await ProcessRun.RunAsync("mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", small]);
-        Assert.True(tmpfs.ExitCode == 0, tmpfs.ToString());
-        try
+        await OnSmallDiskAsync("small", "3m", async small =>
         {
             var a = RandomNumberGenerator.GetBytes(1 << 20);
             var d = RandomNumberGenerator.GetBytes(10_000);
@@ -380,20 +393,13 @@ public sealed class MountDurabilityTests : ServerPerTest
             Assert.Equal(a, await File.ReadAllBytesAsync(Server.PathOf("a.bin")));
             Assert.Equal(d, await File.ReadAllBytesAsync(Server.PathOf("d.bin")));
             Assert.Equal(["a.bin", "d.bin"], ServerNames(Server.PathOf("")));
-        }
-        finally
-        {
-            await ProcessRun.RunAsync("umount", [small]);
-        }
+        });
     }
 
     [Fact]
     public async Task A_file_that_lost_a_write_to_a_full_spool_disk_is_held_as_interrupted_never_published_incomplete()
     {
-        var small = Directory.CreateDirectory(Path.Combine(Work.FullName, "small-lost")).FullName;
-        var tmpfs = await ProcessRun.RunAsync("mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", small]);
-        Assert.True(tmpfs.ExitCode == 0, tmpfs.ToString());
-        try
+        await OnSmallDiskAsync("small-lost", "3m", async small =>
         {
             var after = RandomNumberGenerator.GetBytes(100_000);
             await using (var mount = await MountedFolder.StartAsync(Remote, Work.FullName, null, "--upload-delay", "0.2", "--spool-dir", Path.Combine(small, "spool")))
@@ -416,11 +422,7 @@ public sealed class MountDurabilityTests : ServerPerTest
             }
             Assert.Equal(["after.bin"], ServerNames(Server.PathOf("")));
             Assert.Equal(after, await File.ReadAllBytesAsync(Server.PathOf("after.bin")));
-        }
-        finally
-        {
-            await ProcessRun.RunAsync("umount", [small]);
-        }
+        });
     }
 
     [Fact]

@@ -13,13 +13,7 @@ public sealed class BlockCacheTests : IDisposable
 
     public BlockCacheTests() => _store = new LocalFolderStore(_root.FullName);
 
-    private FileVersion Seed(string name, int size)
-    {
-        var bytes = new byte[size];
-        Random.Shared.NextBytes(bytes);
-        File.WriteAllBytes(Path.Combine(_root.FullName, name), bytes);
-        return new FileVersion(RemotePath.Parse(name), Guid.NewGuid().ToString("N"), null, size);
-    }
+    private FileVersion Seed(string name, int size) => SeededFile.Write(_root, name, size);
 
     [Fact]
     public async Task Many_files_read_at_once_stay_within_the_memory_budget()

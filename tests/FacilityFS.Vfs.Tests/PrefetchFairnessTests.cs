@@ -12,13 +12,7 @@ public sealed class PrefetchFairnessTests : IDisposable
     private const int Block = 1 << 20;
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("ffs-fair-");
 
-    private FileVersion Seed(string name, int size)
-    {
-        var bytes = new byte[size];
-        Random.Shared.NextBytes(bytes);
-        File.WriteAllBytes(Path.Combine(_root.FullName, name), bytes);
-        return new FileVersion(RemotePath.Parse(name), Guid.NewGuid().ToString("N"), null, size);
-    }
+    private FileVersion Seed(string name, int size) => SeededFile.Write(_root, name, size);
 
     [Fact]
     public async Task A_reader_whose_prefetch_stalls_leaves_the_next_reader_its_share_of_the_budget()
