@@ -114,7 +114,8 @@ public sealed class Spool : IDisposable
         {
             if (known.Contains(path)) continue;
             var name = Path.GetFileName(path);
-            if (name.Length is 0 or > 19 || !name.All(char.IsAsciiDigit) || name[0] == '0' || !long.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) || id > last)
+            // Ours only when named exactly as SpoolPathOf names an id the journal gave out (no sign, no leading zero, ids from 1).
+            if (!long.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) || id < 1 || id > last || SpoolPathOf(id) != path)
             {
                 strays.Add(path);
                 continue;
