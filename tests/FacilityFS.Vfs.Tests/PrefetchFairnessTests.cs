@@ -55,5 +55,32 @@ public sealed class PrefetchFairnessTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_prefetch_never_evicts_blocks_another_reader_prefetched_and_has_not_read_yet()
+    {
+        var store = new HeldReadStore(new LocalFolderStore(_root.FullName), heldFile: "none");
+        var budget = new MemoryBudget(16 * Block);
+        await using var cache = new BlockCache(store, new VfsOptions { BlockSize = Block }, budget, NullLogger.Instance);
+        var a = Seed("a.bin", 32 * Block);
+        var b = Seed("b.bin", 32 * Block);
+
+        // Reader A prefetches its share (8 blocks, in one GET) and reads the first and the last: blocks 1–6 wait in memory, unread.
+        Assert.Equal(8, cache.Prefetch(a, 0, 32));
+        (await cache.GetAsync(a, 0, CancellationToken.None)).Release();
+        (await cache.GetAsync(a, 7, CancellationToken.None)).Release();
+        var askedOfA = store.BytesAsked("a.bin");
+
+        // Reader B streams its whole file through the rest of the budget, prefetching a few blocks ahead of each read.
+        for (var index = 0; index < 32; index++)
+        {
+            cache.Prefetch(b, index + 1, 4);
+            (await cache.GetAsync(b, index, CancellationToken.None)).Release();
+        }
+
+        // A's unread blocks are still there: reading them asks the server for nothing.
+        for (var index = 1; index < 7; index++) (await cache.GetAsync(a, index, CancellationToken.None)).Release();
+        Assert.Equal(askedOfA, store.BytesAsked("a.bin"));
+    }
+
     public void Dispose() => _root.Delete(recursive: true);
 }

@@ -9,16 +9,24 @@ public sealed class Block
     private readonly ArrayPool<byte>? _pool;
     private readonly byte[] _array;
     private int _holders = 1;
+    private volatile bool _unread;
 
-    /// <summary>A block with one holder, its creator; <paramref name="pool"/> is where the array came from, or null.</summary>
-    public Block(byte[] array, int length, ArrayPool<byte>? pool)
+    /// <summary>A block with one holder, its creator; <paramref name="pool"/> is where the array came from, or null; <paramref name="unread"/> for a prefetched block no reader has asked for yet.</summary>
+    public Block(byte[] array, int length, ArrayPool<byte>? pool, bool unread = false)
     {
         _array = array;
         Length = length;
         _pool = pool;
+        _unread = unread;
     }
 
     public int Length { get; }
+
+    /// <summary>Prefetched and not yet asked for by a reader: a prefetch must not evict it to make room for another (see <see cref="MemoryTier.MakeRoom"/>).</summary>
+    public bool Unread => _unread;
+
+    /// <summary>A reader has asked for the block.</summary>
+    public void MarkRead() => _unread = false;
 
     public ReadOnlySpan<byte> Span => _array.AsSpan(0, Length);
 

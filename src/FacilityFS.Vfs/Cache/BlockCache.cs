@@ -84,6 +84,7 @@ public sealed class BlockCache : IAsyncDisposable
             if (TryGetCached(file, key) is { } cached)
             {
                 VfsMetrics.CacheHits.Add(1);
+                cached.MarkRead();
                 return cached;
             }
             VfsMetrics.CacheMisses.Add(1);
@@ -94,7 +95,9 @@ public sealed class BlockCache : IAsyncDisposable
             }
             var block = await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
             // Evicted and released by everyone between the fetch and this reader: look again.
-            if (block.TryAcquire()) return block;
+            if (!block.TryAcquire()) continue;
+            block.MarkRead();
+            return block;
         }
     }
 
@@ -112,7 +115,11 @@ public sealed class BlockCache : IAsyncDisposable
         _shares.Forget(file.KeyOf(blockIndex));
         while (true)
         {
-            if (TryGetCached(file, file.KeyOf(blockIndex)) is { } whole) return (whole, blockIndex * BlockSize);
+            if (TryGetCached(file, file.KeyOf(blockIndex)) is { } whole)
+            {
+                whole.MarkRead();
+                return (whole, blockIndex * BlockSize);
+            }
             if (_memory.TryAcquire(key) is { } cached) return (cached, index * piece);
             var fetch = _inFlight.TryGetValue(file.KeyOf(blockIndex), out var coming) ? coming : null;
             var start = blockIndex * BlockSize;
@@ -127,7 +134,9 @@ public sealed class BlockCache : IAsyncDisposable
                 }
             }
             var block = await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (block.TryAcquire()) return (block, start);
+            if (!block.TryAcquire()) continue;
+            block.MarkRead();
+            return (block, start);
         }
     }
 
@@ -175,7 +184,7 @@ public sealed class BlockCache : IAsyncDisposable
     private bool Reserve(long bytes, bool demand)
     {
         if (_budget.TryReserve(bytes)) return true;
-        _memory.MakeRoom(bytes);
+        _memory.MakeRoom(bytes, spareUnread: !demand);
         if (_budget.TryReserve(bytes)) return true;
         if (!demand) return false;
         _budget.Force(bytes);
@@ -208,11 +217,11 @@ public sealed class BlockCache : IAsyncDisposable
             blocks.Add((index, done));
         }
         if (blocks.Count == 0) return 0;
-        _ = Task.Run(() => FetchAsync(file, blocks, grain));
+        _ = Task.Run(() => FetchAsync(file, blocks, grain, demand));
         return blocks.Count;
     }
 
-    private async Task FetchAsync(FileVersion file, List<(long Index, TaskCompletionSource<Block> Done)> blocks, int grain)
+    private async Task FetchAsync(FileVersion file, List<(long Index, TaskCompletionSource<Block> Done)> blocks, int grain, bool demand)
     {
         var first = blocks[0].Index;
         var offset = first * grain;
@@ -241,7 +250,7 @@ public sealed class BlockCache : IAsyncDisposable
                     _pool.Return(array);
                     throw;
                 }
-                var block = new Block(array, blockLength, _pool);
+                var block = new Block(array, blockLength, _pool, unread: !demand);
                 var key = KeyOf(file, index, grain);
                 _memory.Add(key, block);
                 if (grain == BlockSize) _diskWriter?.Owe(key);

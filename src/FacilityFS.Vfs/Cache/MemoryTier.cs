@@ -37,15 +37,25 @@ internal sealed class MemoryTier(MemoryBudget budget)
         }
     }
 
-    /// <summary>Evicts least recently used blocks until <paramref name="bytes"/> more fit in the budget, or nothing is left to evict.</summary>
-    public void MakeRoom(long bytes)
+    /// <summary>Evicts least recently used blocks until <paramref name="bytes"/> more fit in the budget, or nothing is left to evict; <paramref name="spareUnread"/> leaves prefetched blocks no reader has asked for yet.</summary>
+    /// <remarks>
+    /// A prefetch spares unread blocks: under plain recency, 8 streams sharing the budget evicted each other's prefetched blocks
+    /// (fetched a while ago, not yet read) to keep blocks just read (which the kernel's page cache already holds), so most reads became
+    /// one-block fetches on demand. A reader's own block spares nothing, which also clears unread blocks a reader left behind.
+    /// </remarks>
+    public void MakeRoom(long bytes, bool spareUnread)
     {
         lock (_gate)
         {
-            while (budget.Used + bytes > budget.Capacity && _recency.Last is { } last)
+            for (var node = _recency.Last; node is not null && budget.Used + bytes > budget.Capacity;)
             {
-                _byKey.Remove(last.Value.Key);
-                Evict(last);
+                var previous = node.Previous;
+                if (!spareUnread || !node.Value.Block.Unread)
+                {
+                    _byKey.Remove(node.Value.Key);
+                    Evict(node);
+                }
+                node = previous;
             }
         }
     }

@@ -8,6 +8,7 @@ internal sealed class ReadAhead(BlockCache cache, FileVersion file, long minWind
     private readonly long _minWindow = minWindow;
     private long _window = minWindow;
     private long _issuedUpTo;
+    private long _refillAt;
     private long _runStart;
     private long _runBytes;
     private long _randomReads;
@@ -40,6 +41,7 @@ internal sealed class ReadAhead(BlockCache cache, FileVersion file, long minWind
             if (!sequential)
             {
                 _window = _minWindow;
+                _refillAt = 0;
                 _issuedUpTo = end;
                 _expected = end;
                 _runStart = offset;
@@ -65,14 +67,21 @@ internal sealed class ReadAhead(BlockCache cache, FileVersion file, long minWind
             _window = Math.Min(_window * 2, maxWindow);
             var target = Math.Min(file.Size, end + _window);
             var start = Math.Max(_issuedUpTo, end);
-            if (target <= start) return true;
+            // Top up only once the lead has fallen to half of what the last top-up reached, as the kernel's own read-ahead does:
+            // topping up after every block read sent one 1 MiB GET per block (Apache spent 40% more CPU on a cold read than on
+            // curl's single GET, and 3.7× more under 8 readers).
+            if (target <= start || start - end > _refillAt) return true;
             first = start / cache.BlockSize;
             last = (target - 1) / cache.BlockSize;
             _issuedUpTo = (last + 1) * cache.BlockSize;
         }
-        // Blocks the budget or the file's share refused are asked for again on the next read, not left to one-block fetches on demand.
-        if (cache.Prefetch(file, first, last - first + 1) is var stopped && stopped <= last)
-            lock (_gate) _issuedUpTo = Math.Min(_issuedUpTo, stopped * cache.BlockSize);
+        // Blocks the budget or the file's share refused are asked for again at the next top-up, not left to one-block fetches on demand.
+        var stopped = cache.Prefetch(file, first, last - first + 1);
+        lock (_gate)
+        {
+            if (stopped <= last) _issuedUpTo = Math.Min(_issuedUpTo, stopped * cache.BlockSize);
+            _refillAt = Math.Max((_issuedUpTo - offset - length) / 2, cache.BlockSize);
+        }
         return true;
     }
 
