@@ -31,7 +31,10 @@ public sealed record VfsOptions
     public long MaxReadAhead { get; init; } = 64L << 20;
 
     /// <summary>What a random reader fetches at a time (rounded to this aligned size) instead of a whole block; a divisor of <see cref="BlockSize"/>.</summary>
-    public int RandomReadPiece { get; init; } = 128 << 10;
+    /// <remarks>Small, because a server's cost per ranged GET grows with its length: Apache (mmap on, its default) took 0.26 ms for
+    /// 16 KiB, 0.6 ms for 64 KiB and 1.2 ms for 128 KiB, and an isolated 4 KiB read needs none of the rest. A read spanning
+    /// several pieces still costs one GET.</remarks>
+    public int RandomReadPiece { get; init; } = 16 << 10;
 
     public bool ReadOnly { get; init; } = true;
 

@@ -26,6 +26,7 @@ public abstract class MountFixture(ServerKind kind) : ServerMountFixture(kind, "
         foreach (var name in AwkwardNames) Server.WriteFile("tree/names/" + name, Encoding.UTF8.GetBytes(name));
         for (var i = 0; i < 8; i++) Server.WriteFile($"tree/parallel/p{i}.bin", RandomNumberGenerator.GetBytes(3 << 20));
         Server.WriteFile("changes/changing.txt", "first version"u8);
+        Server.WriteFile("random/replaced.bin", RandomNumberGenerator.GetBytes(4 << 20));
         // A chunked, gzip'd HDF5 stack written by libhdf5 itself, for h5py's random access through the mount.
         using var nexus = new NexusFiles();
         Server.WriteFile("hdf5/slabs.nxs", File.ReadAllBytes(nexus.Make("slabs", "16")));
@@ -103,6 +104,20 @@ public abstract class MountTests(MountFixture fixture)
                 Assert.True(n > 0 && buffer.AsSpan(0, n).SequenceEqual(fixture.Medium.AsSpan((int)offset, n)), $"reader {reader}: bytes differ at {offset}+{n}");
             }
         })));
+    }
+
+    [Fact]
+    public void A_file_replaced_on_the_server_between_random_reads_fails_stale()
+    {
+        var original = File.ReadAllBytes(fixture.Server.PathOf("random/replaced.bin"));
+        using var handle = File.OpenHandle(Mounted("random/replaced.bin"), FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        var buffer = new byte[4096];
+        Assert.Equal(buffer.Length, RandomAccess.Read(handle, buffer, 3 << 20));
+        Assert.True(buffer.AsSpan().SequenceEqual(original.AsSpan(3 << 20, buffer.Length)));
+        // Other bytes and another size (nginx's ETag is mtime in seconds and size, so a same-size rewrite within a second looks unchanged).
+        fixture.Server.WriteFile("random/replaced.bin", RandomNumberGenerator.GetBytes(original.Length + 4096));
+        var stale = Assert.ThrowsAny<IOException>(() => RandomAccess.Read(handle, buffer, 1 << 20));
+        Assert.Contains("stale", stale.Message, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

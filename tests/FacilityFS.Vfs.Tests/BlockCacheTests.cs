@@ -75,6 +75,19 @@ public sealed class BlockCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fetch_that_fails_at_once_fails_its_reader_and_is_sent_once()
+    {
+        // A demand fetch starts on the reader's thread, so a store that fails at once has failed it before the reader looks for it.
+        var file = Seed("gone", 3 << 20);
+        File.Delete(Path.Combine(_root.FullName, "gone"));
+        await using var cache = new BlockCache(_store, new VfsOptions { BlockSize = 1 << 20, RandomReadPiece = 16 << 10 }, new MemoryBudget(64 << 20), NullLogger.Instance);
+        await Assert.ThrowsAsync<StorageException>(() => cache.GetAsync(file, 1, CancellationToken.None).AsTask());
+        Assert.Equal(1, cache.Requests);
+        await Assert.ThrowsAsync<StorageException>(() => cache.GetPieceAsync(file, 5000, 9096, cache.PieceSize, CancellationToken.None).AsTask());
+        Assert.Equal(2, cache.Requests);
+    }
+
+    [Fact]
     public async Task A_block_fetched_for_one_version_is_not_served_for_another()
     {
         var first = Seed("versions", 3 << 20);

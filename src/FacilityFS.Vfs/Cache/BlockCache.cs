@@ -90,8 +90,9 @@ public sealed class BlockCache : IAsyncDisposable
             VfsMetrics.CacheMisses.Add(1);
             if (!_inFlight.TryGetValue(key, out var fetch))
             {
-                StartFetch(file, index, 1, demand: true, BlockSize);
-                if (!_inFlight.TryGetValue(key, out fetch)) continue;
+                // The fetch's own task, not a second look-up: a fetch that failed at once is already gone from the in-flight table.
+                StartFetch(file, index, 1, demand: true, BlockSize, out var started);
+                if ((fetch = started) is null && !_inFlight.TryGetValue(key, out fetch)) continue;
             }
             var block = await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
             // Evicted and released by everyone between the fetch and this reader: look again.
@@ -129,8 +130,8 @@ public sealed class BlockCache : IAsyncDisposable
                 if (!_inFlight.TryGetValue(key, out fetch))
                 {
                     var count = Math.Min((end - 1) / piece - index + 1, (long)MaxBlocksPerRequest * BlockSize / piece);
-                    StartFetch(file, index, count, demand: true, piece);
-                    if (!_inFlight.TryGetValue(key, out fetch)) continue;
+                    StartFetch(file, index, count, demand: true, piece, out var started);
+                    if ((fetch = started) is null && !_inFlight.TryGetValue(key, out fetch)) continue;
                 }
             }
             var block = await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -150,7 +151,7 @@ public sealed class BlockCache : IAsyncDisposable
             while (start < end && IsCachedOrComing(file.KeyOf(start))) start++;
             var stop = start;
             while (stop < end && stop - start < MaxBlocksPerRequest && !IsCachedOrComing(file.KeyOf(stop))) stop++;
-            if (stop > start && StartFetch(file, start, stop - start, demand: false, BlockSize) is var started && started < stop - start) return start + started;
+            if (stop > start && StartFetch(file, start, stop - start, demand: false, BlockSize, out _) is var started && started < stop - start) return start + started;
             start = stop;
         }
         return Math.Max(first, end);
@@ -193,8 +194,9 @@ public sealed class BlockCache : IAsyncDisposable
 
     /// <summary>Registers and starts one GET for up to <paramref name="count"/> blocks (or pieces, when <paramref name="grain"/> is smaller than a block); returns how many it covers (0 when the budget refused a prefetch).</summary>
     /// <remarks>It stops at the first one already cached or coming after the first, so neighbours are never fetched twice.</remarks>
-    private int StartFetch(FileVersion file, long first, long count, bool demand, int grain)
+    private int StartFetch(FileVersion file, long first, long count, bool demand, int grain, out Task<Block>? firstBlock)
     {
+        firstBlock = null;
         var blocks = new List<(long Index, TaskCompletionSource<Block> Done)>();
         for (var index = first; index < first + count && index * grain < file.Size; index++)
         {
@@ -207,7 +209,8 @@ public sealed class BlockCache : IAsyncDisposable
                 _shares.Forget(key);
                 break;
             }
-            var done = new TaskCompletionSource<Block>(TaskCreationOptions.RunContinuationsAsynchronously);
+            // A reader waiting on a demand fetch gets its block on the fetch's own thread: one thread hand-off less per random read.
+            var done = new TaskCompletionSource<Block>(demand ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
             if (!_inFlight.TryAdd(key, done.Task))
             {
                 _budget.Release(length);
@@ -217,7 +220,11 @@ public sealed class BlockCache : IAsyncDisposable
             blocks.Add((index, done));
         }
         if (blocks.Count == 0) return 0;
-        _ = Task.Run(() => FetchAsync(file, blocks, grain, demand));
+        firstBlock = blocks[0].Done.Task;
+        // A demand fetch has a reader waiting: it sends its request on the reader's thread (which would only wait) instead of
+        // queueing it to the pool first. Read-ahead is sent from the pool so the reader that triggered it is not held up.
+        if (demand) _ = FetchAsync(file, blocks, grain, demand);
+        else _ = Task.Run(() => FetchAsync(file, blocks, grain, demand));
         return blocks.Count;
     }
 
