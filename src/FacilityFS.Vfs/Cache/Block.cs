@@ -8,6 +8,7 @@ public sealed class Block
 {
     private readonly ArrayPool<byte>? _pool;
     private readonly byte[] _array;
+    private readonly int _start;
     private int _holders = 1;
     private volatile bool _unread;
 
@@ -15,6 +16,8 @@ public sealed class Block
     public Block(byte[] array, int length, ArrayPool<byte>? pool, bool unread = false)
     {
         _array = array;
+        // A block of the aligned pool lives in the page-aligned window of its array.
+        _start = pool is AlignedBlockPool ? AlignedBlockPool.WindowOf(array) : 0;
         Length = length;
         _pool = pool;
         _unread = unread;
@@ -28,9 +31,20 @@ public sealed class Block
     /// <summary>A reader has asked for the block.</summary>
     public void MarkRead() => _unread = false;
 
-    public ReadOnlySpan<byte> Span => _array.AsSpan(0, Length);
+    public ReadOnlySpan<byte> Span => _array.AsSpan(_start, Length);
 
-    internal Memory<byte> Writable => _array.AsMemory(0, Length);
+    /// <summary>The bytes padded with zeros to whole pages, in page-aligned memory, as a direct write needs them; null when the block is not in such memory.</summary>
+    /// <remarks>The padding lies past <see cref="Length"/>, where no reader looks, so the holder that writes the block may fill it.</remarks>
+    internal ReadOnlyMemory<byte>? PagePadded
+    {
+        get
+        {
+            if (_pool is not AlignedBlockPool) return null;
+            var padded = AlignedBuffer.RoundUp(Length);
+            _array.AsSpan(_start + Length, padded - Length).Clear();
+            return _array.AsMemory(_start, padded);
+        }
+    }
 
     /// <summary>Becomes one more holder; false when the block was already given back (evicted and released by all).</summary>
     public bool TryAcquire()

@@ -18,7 +18,8 @@ public sealed class BlockCache : IAsyncDisposable
     private readonly PrefetchShares _shares;
     private readonly DiskTier? _disk;
     private readonly DiskWriter? _diskWriter;
-    private readonly ArrayPool<byte> _pool;
+    private readonly AlignedBlockPool _blockPool;
+    private readonly ArrayPool<byte> _piecePool;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<BlockKey, Task<Block>> _inFlight = new();
     private readonly CancellationToken _stopping;
@@ -41,7 +42,9 @@ public sealed class BlockCache : IAsyncDisposable
         // The writer only reads the memory tier; it never holds a block while the memory tier wants to evict it.
         _diskWriter = _disk is null ? null : new DiskWriter(_disk, key => _memory.TryAcquire(key, touch: false));
         // Enough arrays for a full budget plus the blocks readers and disk writes still hold.
-        _pool = ArrayPool<byte>.Create(BlockSize, (int)Math.Min(4096, budget.Capacity / BlockSize + 64));
+        var pooled = (int)Math.Min(4096, budget.Capacity / BlockSize + 64);
+        _blockPool = new AlignedBlockPool(BlockSize, pooled);
+        _piecePool = ArrayPool<byte>.Create(PieceSize, pooled);
     }
 
     public int BlockSize { get; }
@@ -168,14 +171,14 @@ public sealed class BlockCache : IAsyncDisposable
         if (_memory.TryAcquire(key) is { } block) return block;
         if (_disk is null || !_disk.Contains(key)) return null;
         var length = LengthOf(file, key.Index);
-        var array = _pool.Rent(length);
-        if (_disk.TryRead(key, array) != length)
+        var array = _blockPool.Rent(length);
+        if (_disk.TryRead(key, array.AsSpan(AlignedBlockPool.WindowOf(array), length)) != length)
         {
-            _pool.Return(array);
+            _blockPool.Return(array);
             return null;
         }
         Reserve(length, demand: true);
-        block = new Block(array, length, _pool);
+        block = new Block(array, length, _blockPool);
         block.TryAcquire();
         _memory.Add(key, block);
         return block;
@@ -234,6 +237,7 @@ public sealed class BlockCache : IAsyncDisposable
         var offset = first * grain;
         var length = blocks.Sum(b => (long)LengthOf(file, b.Index, grain));
         var completed = 0;
+        ArrayPool<byte> pool = grain == BlockSize ? _blockPool : _piecePool;
         try
         {
             Interlocked.Increment(ref _requests);
@@ -247,20 +251,22 @@ public sealed class BlockCache : IAsyncDisposable
             foreach (var (index, done) in blocks)
             {
                 var blockLength = LengthOf(file, index, grain);
-                var array = _pool.Rent(blockLength);
+                var array = pool.Rent(blockLength);
                 try
                 {
-                    await content.Stream.ReadExactlyAsync(array.AsMemory(0, blockLength), _stopping).ConfigureAwait(false);
+                    var window = array.AsMemory(pool == _blockPool ? AlignedBlockPool.WindowOf(array) : 0, blockLength);
+                    await content.Stream.ReadExactlyAsync(window, _stopping).ConfigureAwait(false);
                 }
                 catch
                 {
-                    _pool.Return(array);
+                    pool.Return(array);
                     throw;
                 }
-                var block = new Block(array, blockLength, _pool, unread: !demand);
+                var block = new Block(array, blockLength, pool, unread: !demand);
                 var key = KeyOf(file, index, grain);
                 _memory.Add(key, block);
-                if (grain == BlockSize) _diskWriter?.Owe(key);
+                // A block a reader waited for is likely asked for again while the reader jumps about; one read ahead of a stream is read once.
+                if (grain == BlockSize) _diskWriter?.Owe(key, keepInPageCache: demand);
                 _inFlight.TryRemove(key, out _);
                 done.SetResult(block);
                 completed++;
@@ -284,5 +290,6 @@ public sealed class BlockCache : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_diskWriter is not null) await _diskWriter.DisposeAsync().ConfigureAwait(false);
+        _disk?.Dispose();
     }
 }

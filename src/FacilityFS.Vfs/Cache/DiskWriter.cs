@@ -8,6 +8,7 @@ namespace FacilityFS.Vfs.Cache;
 /// It used to be up to 16 writes at once on the thread pool. On two cores those writes (checksum, copy into the page cache) ran at
 /// the same priority as the reader's fetches and replies and took their pool threads; a cold read with a disk cache ran at 0.44× the
 /// same read without. One thread at nice 10 writes when a core is free and otherwise falls behind, which costs only cached blocks.
+/// Each write costs it a checksum pass over the block; the bytes go to disk straight from the block's memory (see <see cref="DiskTier.Write"/>).
 /// </remarks>
 internal sealed partial class DiskWriter : IAsyncDisposable
 {
@@ -19,7 +20,7 @@ internal sealed partial class DiskWriter : IAsyncDisposable
 
     private readonly DiskTier _disk;
     private readonly Func<BlockKey, Block?> _stillInMemory;
-    private readonly ConcurrentQueue<BlockKey> _owed = new();
+    private readonly ConcurrentQueue<(BlockKey Key, bool KeepInPageCache)> _owed = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
@@ -43,10 +44,11 @@ internal sealed partial class DiskWriter : IAsyncDisposable
     /// <summary>Blocks owed but evicted from memory before the writer reached them.</summary>
     public long Skipped => Interlocked.Read(ref _skipped);
 
-    /// <summary>Notes a block for the disk tier; returns at once.</summary>
-    public void Owe(BlockKey key)
+    /// <summary>Notes a block for the disk tier; returns at once. <paramref name="keepInPageCache"/> for a block likely read back from disk
+    /// in this session (see <see cref="DiskTier.Write"/>).</summary>
+    public void Owe(BlockKey key, bool keepInPageCache)
     {
-        _owed.Enqueue(key);
+        _owed.Enqueue((key, keepInPageCache));
         while (_owed.Count > MaxOwed && _owed.TryDequeue(out _)) Interlocked.Increment(ref _skipped);
         _wake.Release();
     }
@@ -59,7 +61,7 @@ internal sealed partial class DiskWriter : IAsyncDisposable
             while (true)
             {
                 _wake.Wait();
-                while (_owed.TryDequeue(out var key)) WriteIfStillInMemory(key);
+                while (_owed.TryDequeue(out var owed)) WriteIfStillInMemory(owed.Key, owed.KeepInPageCache);
                 if (_stopping && _owed.IsEmpty) break;
             }
         }
@@ -69,7 +71,7 @@ internal sealed partial class DiskWriter : IAsyncDisposable
         }
     }
 
-    private void WriteIfStillInMemory(BlockKey key)
+    private void WriteIfStillInMemory(BlockKey key, bool keepInPageCache)
     {
         BeforeWrite?.Invoke();
         if (_stillInMemory(key) is not { } block)
@@ -79,7 +81,7 @@ internal sealed partial class DiskWriter : IAsyncDisposable
         }
         try
         {
-            _disk.Write(key, block.Writable);
+            _disk.Write(key, block, keepInPageCache);
             Interlocked.Increment(ref _written);
         }
         catch (Exception)
