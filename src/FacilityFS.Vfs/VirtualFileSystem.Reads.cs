@@ -199,7 +199,9 @@ public sealed partial class VirtualFileSystem
     /// <summary>Closes a handle; the last writer's close records the file in the journal and queues its upload after the settle delay.</summary>
     public void Release(ulong handle)
     {
-        if (!_files.TryRemove(handle, out var file) || file.Dirty is not { } dirty) return;
+        if (!_files.TryRemove(handle, out var file)) return;
+        file.ReadAhead.Abandon();
+        if (file.Dirty is not { } dirty) return;
         if (file.Writable) EndWrite(dirty);
         dirty.Let();
     }

@@ -82,5 +82,37 @@ public sealed class PrefetchFairnessTests : IDisposable
         Assert.Equal(askedOfA, store.BytesAsked("a.bin"));
     }
 
+    [Fact]
+    public async Task A_reader_that_closes_its_file_gives_up_what_it_read_ahead_and_never_read()
+    {
+        var store = new HeldReadStore(new LocalFolderStore(_root.FullName), heldFile: "none");
+        var budget = new MemoryBudget(16 * Block);
+        await using var cache = new BlockCache(store, new VfsOptions { BlockSize = Block }, budget, NullLogger.Instance);
+        var a = Seed("a.bin", 32 * Block);
+        var b = Seed("b.bin", 32 * Block);
+
+        // Reader A's first read sends read-ahead up to its share (blocks 1–8); it reads blocks 0 and 1, then closes its file.
+        var readAhead = new ReadAhead(cache, a, 8L * Block, 64L * Block);
+        for (var index = 0; index < 2; index++)
+        {
+            readAhead.OnRead(index * Block, Block);
+            (await cache.GetAsync(a, index, CancellationToken.None)).Release();
+        }
+        Assert.Equal(7L * Block, cache.PrefetchShareOf(a).Unread);
+        readAhead.Abandon();
+        Assert.Equal(0, cache.PrefetchShareOf(a).Unread);
+
+        // Reader B streams its whole file, prefetching a few blocks ahead: its prefetch may now evict A's blocks 2–8, the oldest.
+        // (Unread, they would have stayed, as the test above shows for a reader still open.)
+        for (var index = 0; index < 32; index++)
+        {
+            cache.Prefetch(b, index + 1, 4);
+            (await cache.GetAsync(b, index, CancellationToken.None)).Release();
+        }
+        var askedOfA = store.BytesAsked("a.bin");
+        (await cache.GetAsync(a, 5, CancellationToken.None)).Release();
+        Assert.True(store.BytesAsked("a.bin") > askedOfA, "A's abandoned block 5 was never evicted");
+    }
+
     public void Dispose() => _root.Delete(recursive: true);
 }

@@ -160,6 +160,27 @@ public sealed class BlockCache : IAsyncDisposable
         return Math.Max(first, end);
     }
 
+    /// <summary>A reader closed its file: the blocks [<paramref name="first"/>, <paramref name="end"/>) it prefetched and never read become
+    /// ordinary cached blocks, which a prefetch may evict, and stop counting against the file's share.</summary>
+    /// <remarks>Otherwise they stay protected until a reader's own block evicts them, and a new stream starts on one-block fetches.</remarks>
+    public void Abandon(FileVersion file, long first, long end)
+    {
+        for (var index = first; index < Math.Min(end, BlockCount(file.Size)); index++)
+        {
+            var key = file.KeyOf(index);
+            _shares.Forget(key);
+            // In flight first: a fetch adds its block to memory before it leaves the in-flight table, so one of the two always finds it.
+            if (_inFlight.TryGetValue(key, out var coming))
+                _ = coming.ContinueWith(static fetched => fetched.Result.MarkRead(), CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            else if (_memory.TryAcquire(key, touch: false) is { } block)
+            {
+                block.MarkRead();
+                block.Release();
+            }
+        }
+    }
+
     /// <summary>Bytes prefetched for <paramref name="file"/> that no reader has asked for yet, and the most it may have now (for tests and status).</summary>
     public (long Unread, long Share) PrefetchShareOf(FileVersion file) => (_shares.UnreadBytes(file.KeyOf(0)), _shares.ShareOf(file.KeyOf(0)));
 
