@@ -99,6 +99,8 @@ public sealed class PrefetchFairnessTests : IDisposable
             (await cache.GetAsync(a, index, CancellationToken.None)).Release();
         }
         Assert.Equal(7L * Block, cache.PrefetchShareOf(a).Unread);
+        // Landed, so that what follows does not depend on when the fetches end (a block still in flight is given up when it lands).
+        Assert.True(await Eventually.HoldsAsync(() => cache.InFlightCount == 0, TimeSpan.FromSeconds(30)), "A's read-ahead never landed");
         readAhead.Abandon();
         Assert.Equal(0, cache.PrefetchShareOf(a).Unread);
 

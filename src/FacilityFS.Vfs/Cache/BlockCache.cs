@@ -55,6 +55,9 @@ public sealed class BlockCache : IAsyncDisposable
     /// <summary>Ranged GETs sent so far (for status and tests).</summary>
     public long Requests => Interlocked.Read(ref _requests);
 
+    /// <summary>Blocks being fetched now (for tests that wait for read-ahead to land).</summary>
+    internal int InFlightCount => _inFlight.Count;
+
     /// <summary>Bytes asked of the store so far (for tests: a random reader fetches pieces, not blocks plus read-ahead).</summary>
     public long BytesFetched => Interlocked.Read(ref _bytesFetched);
 
