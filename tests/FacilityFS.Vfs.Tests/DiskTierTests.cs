@@ -9,11 +9,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace FacilityFS.Vfs.Tests;
 
 /// <summary>The disk tier's file format: blocks written straight from aligned memory or through the page cache read back byte for byte, and blocks of the older packed layout still read.</summary>
-public sealed class DiskTierTests : IDisposable
+public sealed class DiskTierTests() : TemporaryBlockFolder("ffs-disktier-")
 {
-    private const int Block = 1 << 20;
-    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("ffs-disktier-");
-
     public static TheoryData<int, bool, bool> Shapes => new()
     {
         // length, aligned memory (direct write), keep in page cache
@@ -29,7 +26,7 @@ public sealed class DiskTierTests : IDisposable
     [MemberData(nameof(Shapes))]
     public void A_written_block_reads_back_byte_for_byte_in_a_file_of_header_and_data_alone(int length, bool aligned, bool keepInPageCache)
     {
-        var tier = new DiskTier(_folder.FullName, 1L << 30, NullLogger.Instance);
+        var tier = new DiskTier(Root.FullName, 1L << 30, NullLogger.Instance);
         var key = new BlockKey("/data/run 7/scan.h5", "\"etag-1\"", 3);
         var data = RandomNumberGenerator.GetBytes(length);
         var block = BlockOf(data, aligned);
@@ -43,8 +40,8 @@ public sealed class DiskTierTests : IDisposable
         Assert.Equal(data, back[..length]);
         // No page padding is left on disk: the header rounded up to a page, then exactly the data.
         var keyLength = Encoding.UTF8.GetByteCount(key.Text);
-        Assert.Equal(AlignedBuffer.RoundUp(20 + keyLength) + length, new FileInfo(Path.Combine(_folder.FullName, key.FileName)).Length);
-        Assert.Equal(tier.TotalBytes, new FileInfo(Path.Combine(_folder.FullName, key.FileName)).Length);
+        Assert.Equal(AlignedBuffer.RoundUp(20 + keyLength) + length, new FileInfo(Path.Combine(Root.FullName, key.FileName)).Length);
+        Assert.Equal(tier.TotalBytes, new FileInfo(Path.Combine(Root.FullName, key.FileName)).Length);
         tier.Dispose();
     }
 
@@ -61,10 +58,10 @@ public sealed class DiskTierTests : IDisposable
         BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(16), keyBytes.Length);
         keyBytes.CopyTo(file, 20);
         data.CopyTo(file, 20 + keyBytes.Length);
-        var path = Path.Combine(_folder.FullName, key.FileName);
+        var path = Path.Combine(Root.FullName, key.FileName);
         File.WriteAllBytes(path, file);
 
-        var tier = new DiskTier(_folder.FullName, 1L << 30, NullLogger.Instance);
+        var tier = new DiskTier(Root.FullName, 1L << 30, NullLogger.Instance);
         var back = new byte[Block];
         Assert.Equal(data.Length, tier.TryRead(key, back));
         Assert.Equal(data, back[..data.Length]);
@@ -104,6 +101,4 @@ public sealed class DiskTierTests : IDisposable
         data.CopyTo(array, aligned ? AlignedBlockPool.WindowOf(array) : 0);
         return new Block(array, data.Length, pool);
     }
-
-    public void Dispose() => _folder.Delete(recursive: true);
 }

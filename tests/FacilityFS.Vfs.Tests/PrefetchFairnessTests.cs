@@ -2,24 +2,18 @@ using FacilityFS.Storage;
 using FacilityFS.Storage.Local;
 using FacilityFS.TestServers;
 using FacilityFS.Vfs.Cache;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FacilityFS.Vfs.Tests;
 
 /// <summary>Per-file fairness in the memory budget: a reader whose prefetch stalls cannot hold the budget the other readers need.</summary>
-public sealed class PrefetchFairnessTests : IDisposable
+public sealed class PrefetchFairnessTests() : TemporaryBlockFolder("ffs-fair-")
 {
-    private const int Block = 1 << 20;
-    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("ffs-fair-");
-
-    private FileVersion Seed(string name, int size) => SeededFile.Write(_root, name, size);
-
     [Fact]
     public async Task A_reader_whose_prefetch_stalls_leaves_the_next_reader_its_share_of_the_budget()
     {
-        var store = new HeldReadStore(new LocalFolderStore(_root.FullName), "a.bin");
+        var store = new HeldReadStore(new LocalFolderStore(Root.FullName), "a.bin");
         var budget = new MemoryBudget(16 * Block);
-        await using var cache = new BlockCache(store, new VfsOptions { BlockSize = Block }, budget, NullLogger.Instance);
+        await using var cache = CacheOver(store, budget);
         var a = Seed("a.bin", 32 * Block);
         var b = Seed("b.bin", 32 * Block);
         try
@@ -58,11 +52,8 @@ public sealed class PrefetchFairnessTests : IDisposable
     [Fact]
     public async Task A_prefetch_never_evicts_blocks_another_reader_prefetched_and_has_not_read_yet()
     {
-        var store = new HeldReadStore(new LocalFolderStore(_root.FullName), heldFile: "none");
-        var budget = new MemoryBudget(16 * Block);
-        await using var cache = new BlockCache(store, new VfsOptions { BlockSize = Block }, budget, NullLogger.Instance);
-        var a = Seed("a.bin", 32 * Block);
-        var b = Seed("b.bin", 32 * Block);
+        var (store, cache, a, b) = TwoFilesInSixteenBlocks();
+        await using var _ = cache;
 
         // Reader A prefetches its share (8 blocks, in one GET) and reads the first and the last: blocks 1–6 wait in memory, unread.
         Assert.Equal(8, cache.Prefetch(a, 0, 32));
@@ -71,11 +62,7 @@ public sealed class PrefetchFairnessTests : IDisposable
         var askedOfA = store.BytesAsked("a.bin");
 
         // Reader B streams its whole file through the rest of the budget, prefetching a few blocks ahead of each read.
-        for (var index = 0; index < 32; index++)
-        {
-            cache.Prefetch(b, index + 1, 4);
-            (await cache.GetAsync(b, index, CancellationToken.None)).Release();
-        }
+        await StreamAsync(cache, b);
 
         // A's unread blocks are still there: reading them asks the server for nothing.
         for (var index = 1; index < 7; index++) (await cache.GetAsync(a, index, CancellationToken.None)).Release();
@@ -85,11 +72,8 @@ public sealed class PrefetchFairnessTests : IDisposable
     [Fact]
     public async Task A_reader_that_closes_its_file_gives_up_what_it_read_ahead_and_never_read()
     {
-        var store = new HeldReadStore(new LocalFolderStore(_root.FullName), heldFile: "none");
-        var budget = new MemoryBudget(16 * Block);
-        await using var cache = new BlockCache(store, new VfsOptions { BlockSize = Block }, budget, NullLogger.Instance);
-        var a = Seed("a.bin", 32 * Block);
-        var b = Seed("b.bin", 32 * Block);
+        var (store, cache, a, b) = TwoFilesInSixteenBlocks();
+        await using var _ = cache;
 
         // Reader A's first read sends read-ahead up to its share (blocks 1–8); it reads blocks 0 and 1, then closes its file.
         var readAhead = new ReadAhead(cache, a, 8L * Block, 64L * Block);
@@ -106,15 +90,26 @@ public sealed class PrefetchFairnessTests : IDisposable
 
         // Reader B streams its whole file, prefetching a few blocks ahead: its prefetch may now evict A's blocks 2–8, the oldest.
         // (Unread, they would have stayed, as the test above shows for a reader still open.)
-        for (var index = 0; index < 32; index++)
-        {
-            cache.Prefetch(b, index + 1, 4);
-            (await cache.GetAsync(b, index, CancellationToken.None)).Release();
-        }
+        await StreamAsync(cache, b);
         var askedOfA = store.BytesAsked("a.bin");
         (await cache.GetAsync(a, 5, CancellationToken.None)).Release();
         Assert.True(store.BytesAsked("a.bin") > askedOfA, "A's abandoned block 5 was never evicted");
     }
 
-    public void Dispose() => _root.Delete(recursive: true);
+    /// <summary>Two readers' files of 32 blocks each, and a cache with room for 16 blocks over a store that counts what each file was asked.</summary>
+    private (HeldReadStore Store, BlockCache Cache, FileVersion A, FileVersion B) TwoFilesInSixteenBlocks()
+    {
+        var store = new HeldReadStore(new LocalFolderStore(Root.FullName), heldFile: "none");
+        return (store, CacheOver(store, new MemoryBudget(16 * Block)), Seed("a.bin", 32 * Block), Seed("b.bin", 32 * Block));
+    }
+
+    /// <summary>A reader streaming its whole file, prefetching a few blocks ahead of each read.</summary>
+    private static async Task StreamAsync(BlockCache cache, FileVersion file)
+    {
+        for (var index = 0; index < cache.BlockCount(file.Size); index++)
+        {
+            cache.Prefetch(file, index + 1, 4);
+            (await cache.GetAsync(file, index, CancellationToken.None)).Release();
+        }
+    }
 }

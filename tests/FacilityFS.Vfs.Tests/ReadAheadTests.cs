@@ -1,21 +1,17 @@
 using FacilityFS.Storage.Local;
 using FacilityFS.Vfs.Cache;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FacilityFS.Vfs.Tests;
 
 /// <summary>How a stream's read-ahead asks the server: in runs of several blocks, never one GET per block read.</summary>
-public sealed class ReadAheadTests : IDisposable
+public sealed class ReadAheadTests() : TemporaryBlockFolder("ffs-readahead-")
 {
-    private const int Block = 1 << 20;
-    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("ffs-readahead-");
-
     [Fact]
     public async Task A_stream_tops_up_its_read_ahead_in_runs_of_blocks_not_a_get_per_block_read()
     {
-        var store = new HeldReadStore(new LocalFolderStore(_root.FullName), heldFile: "none");
-        await using var cache = new BlockCache(store, new VfsOptions { BlockSize = Block }, new MemoryBudget(128 * Block), NullLogger.Instance);
-        var file = SeededFile.Write(_root, "stream.bin", 64 * Block);
+        var store = new HeldReadStore(new LocalFolderStore(Root.FullName), heldFile: "none");
+        await using var cache = CacheOver(store, new MemoryBudget(128 * Block));
+        var file = Seed("stream.bin", 64 * Block);
         var readAhead = new ReadAhead(cache, file, Block, 16 * Block);
 
         for (var index = 0; index < 64; index++)
@@ -28,6 +24,4 @@ public sealed class ReadAheadTests : IDisposable
         Assert.Equal(64L * Block, store.BytesAsked("stream.bin"));
         Assert.True(cache.Requests <= 16, $"64 blocks read as a stream took {cache.Requests} GETs");
     }
-
-    public void Dispose() => _root.Delete(recursive: true);
 }
