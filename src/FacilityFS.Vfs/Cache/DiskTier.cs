@@ -20,16 +20,14 @@ internal sealed class DiskTier : IDisposable
     private readonly Lock _gate = new();
     private readonly Lock _writeGate = new();
     private AlignedBuffer? _header;
-    private bool _direct;
+    private bool _direct = true;
     private readonly Dictionary<string, (long Size, long LastUse)> _index = new(StringComparer.Ordinal);
     private const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private long _total;
     private long _clock;
 
-    /// <param name="direct">Write past the page cache where the file system allows (false in tests of the buffered path).</param>
-    public DiskTier(string folder, long maxSize, ILogger logger, bool direct = true)
+    public DiskTier(string folder, long maxSize, ILogger logger)
     {
-        _direct = direct;
         _folder = folder;
         _maxSize = maxSize;
         _logger = logger;
