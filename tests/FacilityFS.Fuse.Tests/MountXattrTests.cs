@@ -78,6 +78,15 @@ public sealed class MountXattrTests : ServerPerTest
         Assert.Contains($"{outside} is not in a FacilityFS mount", refused.Error);
         Assert.Equal("", refused.Out);
 
+        // A path through a symbolic link into the mount (a link to the file, or a link to a folder above it) is the file in the mount.
+        var linkToFile = Path.Combine(Work.FullName, "stored-link.bin");
+        var linkToFolder = Path.Combine(Work.FullName, "run-link");
+        File.CreateSymbolicLink(linkToFile, mount.Under("run/stored.bin"));
+        Directory.CreateSymbolicLink(linkToFolder, mount.Under("run"));
+        var linked = await ProcessRun.FacilityFsAsync("status", linkToFile, Path.Combine(linkToFolder, "written.txt"));
+        Assert.True(linked.ExitCode == 0, linked.ToString());
+        Assert.Equal([$"{linkToFile}: committed", $"{Path.Combine(linkToFolder, "written.txt")}: committed"], linked.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
         // The mountpoint itself is still the mount's report.
         var report = await ProcessRun.FacilityFsAsync("status", mount.Path);
         Assert.True(report.ExitCode == 0, report.ToString());

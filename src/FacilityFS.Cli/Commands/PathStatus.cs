@@ -5,7 +5,7 @@ namespace FacilityFS.Cli.Commands;
 
 /// <summary>`facilityfs status PATH…` for files inside a mount: each file's upload state, asked of the mount that holds it over its control socket.</summary>
 /// <remarks>The same words as the `user.facilityfs.state` extended attribute of a mount with `--xattr`, which mounts do not answer by default (it costs `ls -l` a round trip per entry).</remarks>
-internal static class PathStatus
+internal static partial class PathStatus
 {
     /// <summary>The FacilityFS mountpoints the kernel lists (from /proc/self/mountinfo, octal escapes undone), whoever mounted them.</summary>
     public static IEnumerable<string> Mountpoints() =>
@@ -24,6 +24,33 @@ internal static class PathStatus
         }
         return best;
     }
+
+    /// <summary><paramref name="fullPath"/> with every symbolic link on the way resolved (as realpath(3) does), so a link that leads into a
+    /// mount counts as inside it; a last part that does not exist (yet) is kept as named, after its resolved folder.</summary>
+    public static string Resolved(string fullPath)
+    {
+        if (RealPath(fullPath) is { } whole) return whole;
+        var folder = Path.GetDirectoryName(fullPath);
+        return folder is not null && RealPath(folder) is { } resolved ? Path.Join(resolved, Path.GetFileName(fullPath)) : fullPath;
+    }
+
+    private static unsafe string? RealPath(string path)
+    {
+        // With no buffer given, realpath allocates the answer with malloc; it goes back with free.
+        var answer = ResolvePath(path, 0);
+        if (answer == 0) return null;
+        try
+        {
+            return System.Runtime.InteropServices.Marshal.PtrToStringUTF8(answer);
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.Free((void*)answer);
+        }
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
+    private static partial nint ResolvePath(string path, nint resolved);
 
     /// <summary>Prints the state of each file (`PATH: STATE`, or one JSON object per file); the files of one mount go in few requests.</summary>
     /// <returns>How many files have no state to tell (missing, a folder); each is said on standard error.</returns>

@@ -41,7 +41,8 @@ internal static class WriteBackCommands
                 return;
             }
             // Every path is placed before anything is asked, so that one outside any mount fails the command before it prints half.
-            var places = given.Select(g => (Given: g, Full: Path.GetFullPath(g))).Select(p => (p.Given, p.Full, Mount: PathStatus.MountOf(p.Full))).ToList();
+            // A path through a symbolic link is placed where the link leads.
+            var places = given.Select(g => (Given: g, Full: Path.GetFullPath(g))).Select(p => (p.Given, p.Full, Mount: PathStatus.MountOf(PathStatus.Resolved(p.Full)))).ToList();
             var files = new List<(string Given, string Full, string Mountpoint, string Relative)>();
             foreach (var (asked, full, mount) in places)
             {
