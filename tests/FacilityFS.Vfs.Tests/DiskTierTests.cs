@@ -98,7 +98,7 @@ public sealed class DiskTierTests() : TemporaryBlockFolder("ffs-disktier-")
     {
         ArrayPool<byte> pool = aligned ? new AlignedBlockPool(Block, 4) : ArrayPool<byte>.Create(Block, 4);
         var array = pool.Rent(data.Length);
-        data.CopyTo(array, aligned ? AlignedBlockPool.WindowOf(array) : 0);
+        data.CopyTo(Cache.Block.AreaOf(array, data.Length, pool));
         return new Block(array, data.Length, pool);
     }
 }

@@ -16,8 +16,7 @@ public sealed class Block
     public Block(byte[] array, int length, ArrayPool<byte>? pool, bool unread = false)
     {
         _array = array;
-        // A block of the aligned pool lives in the page-aligned window of its array.
-        _start = pool is AlignedBlockPool ? AlignedBlockPool.WindowOf(array) : 0;
+        _start = StartOf(array, pool);
         Length = length;
         _pool = pool;
         _unread = unread;
@@ -32,6 +31,12 @@ public sealed class Block
     public void MarkRead() => _unread = false;
 
     public ReadOnlySpan<byte> Span => _array.AsSpan(_start, Length);
+
+    /// <summary>Where a block of <paramref name="length"/> bytes goes in an array of <paramref name="pool"/>, for the fetch or disk read that fills it before the block is made.</summary>
+    internal static Memory<byte> AreaOf(byte[] array, int length, ArrayPool<byte>? pool) => array.AsMemory(StartOf(array, pool), length);
+
+    // A block of the aligned pool lives in the page-aligned window of its array; any other at the array's start.
+    private static int StartOf(byte[] array, ArrayPool<byte>? pool) => pool is AlignedBlockPool ? AlignedBlockPool.WindowOf(array) : 0;
 
     /// <summary>The bytes padded with zeros to whole pages, in page-aligned memory, as a direct write needs them; null when the block is not in such memory.</summary>
     /// <remarks>The padding lies past <see cref="Length"/>, where no reader looks, so the holder that writes the block may fill it.</remarks>

@@ -196,7 +196,7 @@ public sealed class BlockCache : IAsyncDisposable
         if (_disk is null || !_disk.Contains(key)) return null;
         var length = LengthOf(file, key.Index);
         var array = _blockPool.Rent(length);
-        if (_disk.TryRead(key, array.AsSpan(AlignedBlockPool.WindowOf(array), length)) != length)
+        if (_disk.TryRead(key, Block.AreaOf(array, length, _blockPool).Span) != length)
         {
             _blockPool.Return(array);
             return null;
@@ -278,8 +278,7 @@ public sealed class BlockCache : IAsyncDisposable
                 var array = pool.Rent(blockLength);
                 try
                 {
-                    var window = array.AsMemory(pool == _blockPool ? AlignedBlockPool.WindowOf(array) : 0, blockLength);
-                    await content.Stream.ReadExactlyAsync(window, _stopping).ConfigureAwait(false);
+                    await content.Stream.ReadExactlyAsync(Block.AreaOf(array, blockLength, pool), _stopping).ConfigureAwait(false);
                 }
                 catch
                 {
